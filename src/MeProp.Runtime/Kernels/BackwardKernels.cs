@@ -1,0 +1,122 @@
+using System;
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace MeProp.Kernels;
+
+/// <summary>
+/// Gradient kernels of the DSL's element-wise operations. Each writes dx, or adds to it when
+/// <c>accumulate</c> is true (a value used by several operations receives one contribution from
+/// each: the generated code overwrites on the first and adds the rest, so it never zeroes buffers).
+/// Activation derivatives are taken from the forward result y, which the forward pass keeps anyway.
+/// </summary>
+public static class BackwardKernels
+{
+    /// <summary>dx (+)= dy.</summary>
+    public static void Pass<T>(Batch<T> dy, Batch<T> dx, bool accumulate) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ForwardKernels.RequireSameShape(dy, dx, "gradient");
+        if (accumulate) TensorPrimitives.Add(dx.Span, dy.Span, dx.Span);
+        else dy.Span.CopyTo(dx.Span);
+    }
+
+    /// <summary>dx (+)= -dy (the right operand of a subtraction).</summary>
+    public static void Negate<T>(Batch<T> dy, Batch<T> dx, bool accumulate) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ForwardKernels.RequireSameShape(dy, dx, "gradient");
+        if (accumulate) TensorPrimitives.Subtract(dx.Span, dy.Span, dx.Span);
+        else TensorPrimitives.Negate(dy.Span, dx.Span);
+    }
+
+    /// <summary>dx (+)= dy ⊙ other (one operand of an element-wise product; other is the other operand).</summary>
+    public static void Multiply<T>(Batch<T> dy, Batch<T> other, Batch<T> dx, bool accumulate) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ForwardKernels.RequireSameShape(dy, other, "other operand");
+        ForwardKernels.RequireSameShape(dy, dx, "gradient");
+        if (accumulate) TensorPrimitives.MultiplyAdd(dy.Span, other.Span, dx.Span, dx.Span);
+        else TensorPrimitives.Multiply(dy.Span, other.Span, dx.Span);
+    }
+
+    /// <summary>dx (+)= dy where y &gt; 0, else 0 (ReLU, from its output y).</summary>
+    public static void Relu<T>(Batch<T> dy, Batch<T> y, Batch<T> dx, bool accumulate) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ForwardKernels.RequireSameShape(dy, y, "activation output");
+        ForwardKernels.RequireSameShape(dy, dx, "gradient");
+        Span<T> g = dy.Span, o = y.Span, d = dx.Span;
+        for (int i = 0; i < d.Length; i++)
+        {
+            T v = o[i] > T.Zero ? g[i] : T.Zero;
+            d[i] = accumulate ? d[i] + v : v;
+        }
+    }
+
+    /// <summary>dx (+)= dy ⊙ (1 - y²) (tanh, from its output y).</summary>
+    public static void Tanh<T>(Batch<T> dy, Batch<T> y, Batch<T> dx, bool accumulate) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ForwardKernels.RequireSameShape(dy, y, "activation output");
+        ForwardKernels.RequireSameShape(dy, dx, "gradient");
+        Span<T> g = dy.Span, o = y.Span, d = dx.Span;
+        for (int i = 0; i < d.Length; i++)
+        {
+            T v = g[i] * (T.One - o[i] * o[i]);
+            d[i] = accumulate ? d[i] + v : v;
+        }
+    }
+
+    /// <summary>dx (+)= dy ⊙ y ⊙ (1 - y) (sigmoid, from its output y).</summary>
+    public static void Sigmoid<T>(Batch<T> dy, Batch<T> y, Batch<T> dx, bool accumulate) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ForwardKernels.RequireSameShape(dy, y, "activation output");
+        ForwardKernels.RequireSameShape(dy, dx, "gradient");
+        Span<T> g = dy.Span, o = y.Span, d = dx.Span;
+        for (int i = 0; i < d.Length; i++)
+        {
+            T v = g[i] * o[i] * (T.One - o[i]);
+            d[i] = accumulate ? d[i] + v : v;
+        }
+    }
+
+    /// <summary>db += the column sums of dy (a bias added on its own, not after a linear operation); every row counts as touched.</summary>
+    public static void Bias<T>(Batch<T> dy, ParameterGradient<T> db) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        Shape.RequireEqual(db.Rows, dy.Cols, "bias gradient length");
+        db.MarkAllRows();
+        for (int b = 0; b < dy.Rows; b++)
+            TensorPrimitives.Add(db.Data, dy.Row(b), db.Data);
+    }
+
+    /// <summary>dpart (+)= columns [offset, offset + dpart.Cols) of dy (one operand of a concatenation).</summary>
+    public static void Concat<T>(Batch<T> dy, int offset, Batch<T> dpart, bool accumulate) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        Shape.RequireEqual(dpart.Rows, dy.Rows, "concatenated operand rows (examples)");
+        for (int b = 0; b < dy.Rows; b++)
+        {
+            Span<T> source = dy.Row(b).Slice(offset, dpart.Cols);
+            Span<T> target = dpart.Row(b);
+            if (accumulate) TensorPrimitives.Add(target, source, target);
+            else source.CopyTo(target);
+        }
+    }
+
+    /// <summary>dTable rows named by ids += the matching slices of dy; only those rows count as touched.</summary>
+    public static void Embed<T>(Batch<T> dy, IdBatch ids, ParameterGradient<T> dTable) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int dim = dTable.Cols;
+        Shape.RequireEqual(dy.Cols, ids.Cols * dim, "embedding gradient columns");
+        for (int b = 0; b < ids.Rows; b++)
+        {
+            Span<T> dyb = dy.Row(b);
+            for (int p = 0; p < ids.Cols; p++)
+            {
+                int id = ids[b, p];
+                dTable.MarkRow(id);
+                Span<T> row = dTable.Row(id);
+                TensorPrimitives.Add(row, dyb.Slice(p * dim, dim), row);
+            }
+        }
+    }
+
+    /// <summary>dx (+)= dy ⊙ mask (dropout with the factors its forward pass drew).</summary>
+    public static void Dropout<T>(Batch<T> dy, Batch<T> mask, Batch<T> dx, bool accumulate) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        => Multiply(dy, mask, dx, accumulate);
+}

@@ -1,0 +1,138 @@
+using System;
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace MeProp.Kernels;
+
+/// <summary>
+/// The forward operations of the DSL, writing into a caller-owned result (the generated training
+/// pass keeps one buffer per forward value). Each checks shapes and names them when they differ.
+/// </summary>
+public static class ForwardKernels
+{
+    /// <summary>y = x·Wᵀ (+ b): row b of y is W·x_b.</summary>
+    public static void Linear<T>(Matrix<T> w, Batch<T> x, RowVector<T>? bias, Batch<T> y)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        Shape.RequireEqual(x.Cols, w.Cols, $"input width of {w} applied to {x}");
+        Shape.RequireEqual(y.Rows, x.Rows, "result rows (examples)");
+        Shape.RequireEqual(y.Cols, w.Rows, "result columns (output units)");
+        Gemm.MultiplyTransposedB<T>(x.Data, w.Data, y.Data, x.Rows, w.Cols, w.Rows, accumulate: false);
+        if (bias is not null)
+        {
+            Shape.RequireEqual(bias.Length, w.Rows, $"bias length for {w}");
+            for (int b = 0; b < y.Rows; b++)
+                TensorPrimitives.Add(y.Row(b), bias.Data, y.Row(b));
+        }
+    }
+
+    /// <summary>y = x + b, with b added to every example.</summary>
+    public static void AddBias<T>(Batch<T> x, RowVector<T> bias, Batch<T> y)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        Shape.RequireEqual(bias.Length, x.Cols, $"bias length for {x}");
+        RequireSameShape(x, y, "result");
+        for (int b = 0; b < x.Rows; b++)
+            TensorPrimitives.Add(x.Row(b), bias.Data, y.Row(b));
+    }
+
+    /// <summary>y = a + b element-wise.</summary>
+    public static void Add<T>(Batch<T> a, Batch<T> b, Batch<T> y) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        RequireSameShape(a, b, "right operand");
+        RequireSameShape(a, y, "result");
+        TensorPrimitives.Add(a.Span, b.Span, y.Span);
+    }
+
+    /// <summary>y = a - b element-wise.</summary>
+    public static void Subtract<T>(Batch<T> a, Batch<T> b, Batch<T> y) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        RequireSameShape(a, b, "right operand");
+        RequireSameShape(a, y, "result");
+        TensorPrimitives.Subtract(a.Span, b.Span, y.Span);
+    }
+
+    /// <summary>y = a ⊙ b element-wise.</summary>
+    public static void Multiply<T>(Batch<T> a, Batch<T> b, Batch<T> y) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        RequireSameShape(a, b, "right operand");
+        RequireSameShape(a, y, "result");
+        TensorPrimitives.Multiply(a.Span, b.Span, y.Span);
+    }
+
+    /// <summary>y = max(x, 0).</summary>
+    public static void Relu<T>(Batch<T> x, Batch<T> y) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        RequireSameShape(x, y, "result");
+        TensorPrimitives.Max(x.Span, T.Zero, y.Span);
+    }
+
+    /// <summary>y = tanh(x).</summary>
+    public static void Tanh<T>(Batch<T> x, Batch<T> y) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        RequireSameShape(x, y, "result");
+        TensorPrimitives.Tanh<T>(x.Span, y.Span);
+    }
+
+    /// <summary>y = 1 / (1 + exp(-x)).</summary>
+    public static void Sigmoid<T>(Batch<T> x, Batch<T> y) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        RequireSameShape(x, y, "result");
+        TensorPrimitives.Sigmoid<T>(x.Span, y.Span);
+    }
+
+    /// <summary>Copies <paramref name="part"/> into columns [offset, offset + part.Cols) of <paramref name="y"/> (one operand of a concatenation).</summary>
+    public static void ConcatInto<T>(Batch<T> part, Batch<T> y, int offset) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        Shape.RequireEqual(part.Rows, y.Rows, "concatenated operand rows (examples)");
+        if (offset < 0 || offset + part.Cols > y.Cols)
+            throw new ArgumentException($"Concatenation operand of {part.Cols} columns at offset {offset} does not fit a result of {y.Cols} columns.");
+        for (int b = 0; b < y.Rows; b++)
+            part.Row(b).CopyTo(y.Row(b).Slice(offset, part.Cols));
+    }
+
+    /// <summary>Row b of y is the concatenation of the table rows named by ids[b, 0..p).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An id is negative or not below the table's row count.</exception>
+    public static void Embed<T>(Matrix<T> table, IdBatch ids, Batch<T> y) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int dim = table.Cols;
+        Shape.RequireEqual(y.Rows, ids.Rows, "embedding result rows (examples)");
+        Shape.RequireEqual(y.Cols, ids.Cols * dim, "embedding result columns (positions x dimension)");
+        for (int b = 0; b < ids.Rows; b++)
+        {
+            Span<T> yb = y.Row(b);
+            for (int p = 0; p < ids.Cols; p++)
+            {
+                int id = ids[b, p];
+                if ((uint)id >= (uint)table.Rows)
+                    throw new ArgumentOutOfRangeException(nameof(ids), id, $"Id {id} at example {b}, position {p} is outside the embedding table's {table.Rows} rows.");
+                table.Row(id).CopyTo(yb.Slice(p * dim, dim));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Inverted dropout for training: each element is kept with probability 1 - p and scaled by
+    /// 1/(1 - p), so the expectation is unchanged and inference needs no rescaling. The applied factor
+    /// (0 or 1/(1-p)) is written to <paramref name="mask"/> for the backward pass.
+    /// </summary>
+    public static void Dropout<T>(Batch<T> x, double p, SeededRandom random, Batch<T> mask, Batch<T> y)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (!(p >= 0.0 && p < 1.0))
+            throw new ArgumentOutOfRangeException(nameof(p), p, $"Dropout probability must be in [0, 1), but is {p}.");
+        RequireSameShape(x, mask, "dropout mask");
+        RequireSameShape(x, y, "result");
+        T scale = T.CreateChecked(1.0 / (1.0 - p));
+        Span<T> m = mask.Span;
+        for (int i = 0; i < m.Length; i++)
+            m[i] = random.NextDouble() < p ? T.Zero : scale;
+        TensorPrimitives.Multiply(x.Span, mask.Span, y.Span);
+    }
+
+    internal static void RequireSameShape<T>(Batch<T> a, Batch<T> b, string what) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (a.Rows != b.Rows || a.Cols != b.Cols)
+            throw new ArgumentException($"Shape mismatch: {what} is {b.Rows}x{b.Cols}, expected {a.Rows}x{a.Cols}.");
+    }
+}

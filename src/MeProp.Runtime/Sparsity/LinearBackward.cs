@@ -1,0 +1,237 @@
+using System;
+using System.Numerics;
+using System.Numerics.Tensors;
+using MeProp.Kernels;
+
+namespace MeProp.Sparsity;
+
+/// <summary>
+/// The backward pass of one linear operation y = x·Wᵀ (+ b) with meProp's sparsified output
+/// gradient: generated code keeps one instance per linear operation, which owns the selection and
+/// compaction buffers so that a training step allocates nothing once they have grown to the batch.
+/// </summary>
+/// <remarks>
+/// <para>Shapes: dy and y are B x n (n output units), x is B x m, W is n x m, dW is n x m, db is n x 1,
+/// dx is B x m.</para>
+/// <para>Semantics (the paper's): the kept entries of dy are chosen, the others treated as zero, and
+/// then dW += dyᵀ·x, db += column sums of dy and dx (=|+=) dy·W are formed from the kept entries only.
+/// With k at least n, or in <see cref="MePropMode.Dense"/>, this is ordinary back propagation.</para>
+/// </remarks>
+public sealed class LinearBackward<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private int[] _selected = Array.Empty<int>();    // per example: k indices, row b at b*k
+    private int[] _selectedCount = Array.Empty<int>();
+    private int[] _permutation = Array.Empty<int>();  // random-k: a permutation of 0..n-1, partially reshuffled per example
+    private T[] _scores = Array.Empty<T>();          // unified: batch sum of |dy| per output unit
+    private T[] _compactDy = Array.Empty<T>();       // unified: B x k, the kept columns of dy
+    private T[] _compactW = Array.Empty<T>();        // unified: k x m, the kept rows of W
+    private T[] _compactDw = Array.Empty<T>();       // unified: k x m, the gradient of those rows
+
+    /// <summary>How many entries of dy per example the last call kept (n when it ran densely).</summary>
+    public int LastKeptPerExample { get; private set; }
+
+    /// <summary>The mode the last call actually ran in (<see cref="MePropMode.Dense"/> when k reached the width).</summary>
+    public MePropMode LastMode { get; private set; }
+
+    /// <summary>Back-propagates through y = x·Wᵀ (+ b).</summary>
+    /// <param name="dy">Gradient of the loss with respect to y (B x n); read only.</param>
+    /// <param name="x">The forward input (B x m).</param>
+    /// <param name="w">The weight matrix (n x m).</param>
+    /// <param name="dw">Receives dW (accumulated).</param>
+    /// <param name="db">Receives db (accumulated), or null when the operation has no bias.</param>
+    /// <param name="dx">Receives dx, or null when x needs no gradient.</param>
+    /// <param name="accumulateDx">Add to dx instead of overwriting it.</param>
+    /// <param name="k">Entries kept per example (per batch in unified mode).</param>
+    /// <param name="mode">How they are chosen.</param>
+    /// <param name="random">Source for random-k.</param>
+    public void Run(Batch<T> dy, Batch<T> x, Matrix<T> w, ParameterGradient<T> dw, ParameterGradient<T>? db,
+                    Batch<T>? dx, bool accumulateDx, int k, MePropMode mode, SeededRandom random)
+    {
+        ArgumentNullException.ThrowIfNull(dy);
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(w);
+        ArgumentNullException.ThrowIfNull(dw);
+        int batch = dy.Rows, n = w.Rows, m = w.Cols;
+        Shape.RequireEqual(dy.Cols, n, "dy columns (output units)");
+        Shape.RequireEqual(x.Rows, batch, "x rows (examples)");
+        Shape.RequireEqual(x.Cols, m, "x columns (inputs)");
+        Shape.RequireEqual(dw.Rows, n, "dW rows");
+        Shape.RequireEqual(dw.Cols, m, "dW columns");
+        if (db is not null) { Shape.RequireEqual(db.Rows, n, "db rows"); Shape.RequireEqual(db.Cols, 1, "db columns"); }
+        if (dx is not null) { Shape.RequireEqual(dx.Rows, batch, "dx rows"); Shape.RequireEqual(dx.Cols, m, "dx columns"); }
+        if (mode != MePropMode.Dense && k < 1)
+            throw new ArgumentOutOfRangeException(nameof(k), k, $"k must be at least 1 in mode {mode}, but is {k}.");
+
+        if (mode == MePropMode.Dense || k >= n)
+        {
+            LastMode = MePropMode.Dense;
+            LastKeptPerExample = n;
+            RunDense(dy, x, w, dw, db, dx, accumulateDx);
+            return;
+        }
+        LastMode = mode;
+        LastKeptPerExample = k;
+        switch (mode)
+        {
+            case MePropMode.TopK:
+            case MePropMode.Random:
+                SelectPerExample(dy, k, mode, random);
+                RunPerExample(dy, x, w, dw, db, dx, accumulateDx, k);
+                break;
+            case MePropMode.Unified:
+                RunUnified(dy, x, w, dw, db, dx, accumulateDx, k);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(mode), mode, $"Unknown meProp mode {mode}.");
+        }
+    }
+
+    /// <summary>The indices kept for example <paramref name="example"/> by the last per-example call, ascending.</summary>
+    public ReadOnlySpan<int> SelectedFor(int example)
+    {
+        int k = LastKeptPerExample;
+        return _selected.AsSpan(example * k, _selectedCount[example]);
+    }
+
+    private static void RunDense(Batch<T> dy, Batch<T> x, Matrix<T> w, ParameterGradient<T> dw, ParameterGradient<T>? db, Batch<T>? dx, bool accumulateDx)
+    {
+        int batch = dy.Rows, n = w.Rows, m = w.Cols;
+        dw.MarkAllRows();
+        Gemm.MultiplyTransposedA<T>(dy.Data, x.Data, dw.Data, n, batch, m, accumulate: true);
+        if (db is not null)
+        {
+            db.MarkAllRows();
+            for (int b = 0; b < batch; b++)
+                TensorPrimitives.Add(db.Data, dy.Row(b), db.Data);
+        }
+        if (dx is not null)
+            Gemm.Multiply<T>(dy.Data, w.Data, dx.Data, batch, n, m, accumulateDx);
+    }
+
+    private void SelectPerExample(Batch<T> dy, int k, MePropMode mode, SeededRandom random)
+    {
+        int batch = dy.Rows, n = dy.Cols;
+        EnsureCapacity(ref _selected, batch * k);
+        EnsureCapacity(ref _selectedCount, batch);
+        if (mode == MePropMode.TopK)
+        {
+            for (int b = 0; b < batch; b++)
+                _selectedCount[b] = TopK.SelectByMagnitude<T>(dy.Row(b), k, _selected.AsSpan(b * k, k));
+            return;
+        }
+
+        // Random-k: a partial Fisher–Yates shuffle draws k distinct indices uniformly; the array stays
+        // a permutation, so it needs no reset between examples.
+        if (_permutation.Length != n)
+        {
+            _permutation = new int[n];
+            for (int i = 0; i < n; i++) _permutation[i] = i;
+        }
+        for (int b = 0; b < batch; b++)
+        {
+            for (int i = 0; i < k; i++)
+            {
+                int j = i + random.NextInt(n - i);
+                (_permutation[i], _permutation[j]) = (_permutation[j], _permutation[i]);
+            }
+            Span<int> kept = _selected.AsSpan(b * k, k);
+            _permutation.AsSpan(0, k).CopyTo(kept);
+            kept.Sort();
+            _selectedCount[b] = k;
+        }
+    }
+
+    // Per example: dW's kept rows get a scaled copy of x_b (scatter-add), dx_b gathers the kept rows of W.
+    private void RunPerExample(Batch<T> dy, Batch<T> x, Matrix<T> w, ParameterGradient<T> dw, ParameterGradient<T>? db, Batch<T>? dx, bool accumulateDx, int k)
+    {
+        int batch = dy.Rows;
+        for (int b = 0; b < batch; b++)
+        {
+            ReadOnlySpan<int> kept = _selected.AsSpan(b * k, _selectedCount[b]);
+            Span<T> dyb = dy.Row(b);
+            ReadOnlySpan<T> xb = x.Row(b);
+            foreach (int j in kept)
+            {
+                T g = dyb[j];
+                dw.MarkRow(j);
+                Span<T> dwj = dw.Row(j);
+                TensorPrimitives.MultiplyAdd(xb, g, dwj, dwj);
+                if (db is not null)
+                {
+                    db.MarkRow(j);
+                    db.Data[j] += g;
+                }
+            }
+            if (dx is not null)
+            {
+                Span<T> dxb = dx.Row(b);
+                if (!accumulateDx) dxb.Clear();
+                foreach (int j in kept)
+                    TensorPrimitives.MultiplyAdd(w.Row(j), dyb[j], dxb, dxb);
+            }
+        }
+    }
+
+    // Unified: one index set for the batch turns the sparse backward into dense products on the
+    // compacted B x k gradient and k x m weight rows.
+    private void RunUnified(Batch<T> dy, Batch<T> x, Matrix<T> w, ParameterGradient<T> dw, ParameterGradient<T>? db, Batch<T>? dx, bool accumulateDx, int k)
+    {
+        int batch = dy.Rows, n = w.Rows, m = w.Cols;
+        EnsureCapacity(ref _scores, n);
+        EnsureCapacity(ref _selected, batch * k);
+        EnsureCapacity(ref _selectedCount, batch);
+        Span<T> scores = _scores.AsSpan(0, n);
+        scores.Clear();
+        for (int b = 0; b < batch; b++)
+            for (int j = 0; j < n; j++)
+                scores[j] += T.Abs(dy.Data[b * n + j]);
+        int count = TopK.SelectByMagnitude<T>(scores, k, _selected.AsSpan(0, k));
+        ReadOnlySpan<int> kept = _selected.AsSpan(0, count);
+        // Record the shared set for every example, so that SelectedFor answers in this mode too.
+        for (int b = 1; b < batch; b++) kept.CopyTo(_selected.AsSpan(b * k, count));
+        for (int b = 0; b < batch; b++) _selectedCount[b] = count;
+
+        EnsureCapacity(ref _compactDy, batch * count);
+        EnsureCapacity(ref _compactDw, count * m);
+        Span<T> compactDy = _compactDy.AsSpan(0, batch * count);
+        for (int b = 0; b < batch; b++)
+            for (int c = 0; c < count; c++)
+                compactDy[b * count + c] = dy.Data[b * n + kept[c]];
+
+        Span<T> compactDw = _compactDw.AsSpan(0, count * m);
+        Gemm.MultiplyTransposedA<T>(compactDy, x.Data, compactDw, count, batch, m, accumulate: false);
+        for (int c = 0; c < count; c++)
+        {
+            int j = kept[c];
+            dw.MarkRow(j);
+            Span<T> dwj = dw.Row(j);
+            TensorPrimitives.Add(dwj, compactDw.Slice(c * m, m), dwj);
+            if (db is not null)
+            {
+                db.MarkRow(j);
+                T sum = T.Zero;
+                for (int b = 0; b < batch; b++) sum += compactDy[b * count + c];
+                db.Data[j] += sum;
+            }
+        }
+
+        if (dx is not null)
+        {
+            EnsureCapacity(ref _compactW, count * m);
+            Span<T> compactW = _compactW.AsSpan(0, count * m);
+            for (int c = 0; c < count; c++)
+                w.Row(kept[c]).CopyTo(compactW.Slice(c * m, m));
+            Gemm.Multiply<T>(compactDy, compactW, dx.Data, batch, count, m, accumulateDx);
+        }
+    }
+
+    private static void EnsureCapacity<TItem>(ref TItem[] buffer, int needed)
+    {
+        if (buffer.Length < needed)
+        {
+            var grown = new TItem[needed];
+            buffer.AsSpan().CopyTo(grown);
+            buffer = grown;
+        }
+    }
+}
