@@ -1,0 +1,46 @@
+using MeProp.Generators.Diagnostics;
+using MeProp.Generators.Emit;
+using MeProp.Generators.Parsing;
+using Microsoft.CodeAnalysis;
+
+namespace MeProp.Generators;
+
+/// <summary>
+/// The MeProp source generator: for each method annotated with [MeProp], adds to its partial class a
+/// recording forward pass, a backward pass with top-k sparsification fused into every linear operation,
+/// and the parameter/gradient enumeration the optimizers use.
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed class MePropGenerator : IIncrementalGenerator
+{
+    /// <inheritdoc/>
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        // 1. Find annotated methods and parse each into an equatable model plus diagnostics.
+        //    Only the annotated method's syntax tree is re-parsed on an edit; an unchanged result is
+        //    cached and nothing downstream runs.
+        var parsed = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                KnownTypes.AttributeMetadataName,
+                predicate: static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.MethodDeclarationSyntax,
+                transform: static (ctx, ct) => ModelParser.Parse(ctx, ct))
+            .WithTrackingName(TrackingNames.Parse);
+
+        // 2. Diagnostics flow on their own, so they keep real locations (and #pragma suppressions work).
+        var diagnostics = parsed
+            .Select(static (result, _) => result.Diagnostics)
+            .WithTrackingName(TrackingNames.Diagnostics);
+        context.RegisterSourceOutput(diagnostics, static (spc, list) =>
+        {
+            foreach (DiagnosticInfo diagnostic in list) spc.ReportDiagnostic(diagnostic.ToDiagnostic());
+        });
+
+        // 3. Models without errors are emitted: one file per model class.
+        var models = parsed
+            .Where(static result => result.Model is not null)
+            .Select(static (result, _) => result.Model!)
+            .WithTrackingName(TrackingNames.Models);
+        context.RegisterSourceOutput(models, static (spc, model) =>
+            spc.AddSource(CpuEmitter.HintName(model), CpuEmitter.Emit(model)));
+    }
+}

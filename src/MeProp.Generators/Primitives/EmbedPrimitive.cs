@@ -1,0 +1,19 @@
+using System;
+using MeProp.Generators.Emit;
+using MeProp.Generators.Model;
+
+namespace MeProp.Generators.Primitives;
+
+/// <summary>Embedding lookup by ids; the gradient scatters into the looked-up rows of the table only.</summary>
+internal sealed class EmbedPrimitive : Primitive
+{
+    public override OpKind Kind => OpKind.Embed;
+
+    public override string Width(Operation op, Func<string, string> width) => $"{op.Operands[1]}.Cols * {Owner}.{op.Operands[0]}.Cols";
+
+    public override void EmitForward(Operation op, EmitContext c)
+        => c.Writer.Line($"{Forward}.Embed({c.Value(op.Operands[0])}, {c.Value(op.Operands[1])}, {c.Value(op.Result)});");
+
+    public override void EmitBackward(Operation op, EmitContext c)
+        => c.Writer.Line($"{Backward}.Embed({c.Gradient(op.Result)}, {c.Value(op.Operands[1])}, {c.ParameterGradient(op.Operands[0])});");
+}

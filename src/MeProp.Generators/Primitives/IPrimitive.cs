@@ -1,0 +1,31 @@
+using MeProp.Generators.Emit;
+using MeProp.Generators.Model;
+
+namespace MeProp.Generators.Primitives;
+
+/// <summary>
+/// One DSL primitive: how its training forward is written, how wide its result is, and its gradient
+/// rule. Each lives in its own file, so adding an operation is adding a file and a table entry.
+/// </summary>
+/// <remarks>
+/// A gradient rule sees only the operation's operands, its result and the result's gradient (through
+/// <see cref="EmitContext"/>); it writes a contribution to the gradient of each operand that needs
+/// one, overwriting or accumulating as <see cref="EmitContext.Accumulate"/> says.
+/// </remarks>
+internal interface IPrimitive
+{
+    OpKind Kind { get; }
+
+    /// <summary>The operation in A-normal form, for the generated comments: "h1 = Relu(h1_linear)".</summary>
+    string Describe(Operation op);
+
+    /// <summary>A C# expression for the number of columns of the result, at tape construction (operand widths via <c>width(name)</c> expressions supplied by the caller).</summary>
+    string Width(Operation op, System.Func<string, string> width);
+
+    /// <summary>Extra tape members as (type, name, initializer) — a dropout mask, a linear operation's backward state.</summary>
+    System.Collections.Generic.IEnumerable<(string Type, string Name, string Initializer)> TapeMembers(Operation op, EmitContext context);
+
+    void EmitForward(Operation op, EmitContext context);
+
+    void EmitBackward(Operation op, EmitContext context);
+}

@@ -1,0 +1,54 @@
+using System;
+using System.Collections.Generic;
+using MeProp.Generators.Emit;
+using MeProp.Generators.Model;
+
+namespace MeProp.Generators.Primitives;
+
+/// <summary>
+/// y = x·Wᵀ (+ b): the operation meProp sparsifies. Its gradient rule is where top-k is fused in:
+/// the kept entries of dy are chosen per example (or per batch), and dW, db and dx are formed from
+/// them only; the selection runs on dL/dy after any activation derivative, as the paper specifies.
+/// </summary>
+internal sealed class LinearPrimitive : Primitive
+{
+    public override OpKind Kind => OpKind.Linear;
+
+    public override string Describe(Operation op)
+        => op.Result + " = " + op.Operands[0] + " * " + op.Operands[1] + (op.Operands.Count == 3 ? " + " + op.Operands[2] : "");
+
+    public override string Width(Operation op, Func<string, string> width) => Owner + "." + op.Operands[0] + ".Rows";
+
+    public override IEnumerable<(string Type, string Name, string Initializer)> TapeMembers(Operation op, EmitContext context)
+    {
+        if (context.Activity.NeedsGradient(op.Result))
+            yield return ($"{EmitContext.Runtime}.Sparsity.LinearBackward<{context.T}>", BackwardState(op, context), "new()");
+    }
+
+    public override void EmitForward(Operation op, EmitContext c)
+    {
+        string bias = op.Operands.Count == 3 ? c.Value(op.Operands[2]) : "null";
+        c.Writer.Line($"{Forward}.Linear({c.Value(op.Operands[0])}, {c.Value(op.Operands[1])}, {bias}, {c.Value(op.Result)});");
+    }
+
+    public override void EmitBackward(Operation op, EmitContext c)
+    {
+        string w = op.Operands[0], x = op.Operands[1];
+        bool output = c.Activity.IsOutputLayer(op.Result);
+        string bias = op.Operands.Count == 3 ? c.ParameterGradient(op.Operands[2]) : "null";
+        string dx = c.NeedsGradient(x) ? c.Gradient(x) : "null";
+        string accumulate = c.NeedsGradient(x) ? c.Accumulate(x) : "false";
+        string k = output ? "settings.OutputLayerK" : "settings.K";
+        var targets = new List<string> { "d" + w };
+        if (op.Operands.Count == 3) targets.Add("d" + op.Operands[2]);
+        if (c.NeedsGradient(x)) targets.Add(GradientName(x, c));
+        c.Writer.Line($"// meProp: keep {k} entries of {GradientName(op.Result, c)} (per settings.Mode); {string.Join(", ", targets)} come from the kept entries only.");
+        c.Writer.Line("linearStart = global::System.Diagnostics.Stopwatch.GetTimestamp();");
+        c.Writer.Line($"{EmitContext.Tape}.{BackwardState(op, c)}.Run({c.Gradient(op.Result)}, {c.Value(x)}, {c.Value(w)}, {c.ParameterGradient(w)}, {bias}, {dx}, accumulateDx: {accumulate}, {k}, settings.Mode, __mepropRandom);");
+        c.Writer.Line("timings.AddLinearBackward(global::System.Diagnostics.Stopwatch.GetTimestamp() - linearStart);");
+    }
+
+    private static string GradientName(string value, EmitContext c) => c.Gradient(value).Replace(EmitContext.Tape + ".", "");
+
+    private static string BackwardState(Operation op, EmitContext c) => c.Member(op.Result, "", "_backward");
+}

@@ -1,0 +1,47 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using MeProp.Generators.Emit;
+using MeProp.Generators.Model;
+
+namespace MeProp.Generators.Primitives;
+
+/// <summary>Shared defaults and the table of primitives.</summary>
+internal abstract class Primitive : IPrimitive
+{
+    /// <summary>The name the tape's constructor gives the model instance, for width expressions.</summary>
+    public const string Owner = "__owner";
+
+    protected const string Forward = EmitContext.Runtime + ".Kernels.ForwardKernels";
+    protected const string Backward = EmitContext.Runtime + ".Kernels.BackwardKernels";
+
+    private static readonly Dictionary<OpKind, IPrimitive> Table = new IPrimitive[]
+    {
+        new LinearPrimitive(),
+        new AddBiasPrimitive(),
+        new ElementwisePrimitive(OpKind.Add),
+        new ElementwisePrimitive(OpKind.Subtract),
+        new ElementwisePrimitive(OpKind.Multiply),
+        new ActivationPrimitive(OpKind.Relu),
+        new ActivationPrimitive(OpKind.Tanh),
+        new ActivationPrimitive(OpKind.Sigmoid),
+        new ConcatPrimitive(),
+        new EmbedPrimitive(),
+        new DropoutPrimitive(),
+    }.ToDictionary(p => p.Kind);
+
+    public static IPrimitive For(OpKind kind) => Table[kind];
+
+    public abstract OpKind Kind { get; }
+
+    public virtual string Describe(Operation op) => op.Result + " = " + Kind + "(" + string.Join(", ", op.Operands) + ")";
+
+    public virtual string Width(Operation op, Func<string, string> width) => width(op.Operands[0]);
+
+    public virtual IEnumerable<(string Type, string Name, string Initializer)> TapeMembers(Operation op, EmitContext context)
+        => Array.Empty<(string, string, string)>();
+
+    public abstract void EmitForward(Operation op, EmitContext context);
+
+    public abstract void EmitBackward(Operation op, EmitContext context);
+}

@@ -1,0 +1,14 @@
+namespace MeProp.Generators;
+
+/// <summary>Names of the pipeline steps, for the caching tests.</summary>
+public static class TrackingNames
+{
+    /// <summary>Annotated methods parsed into models and diagnostics.</summary>
+    public const string Parse = "MeProp.Parse";
+
+    /// <summary>The diagnostics of each method.</summary>
+    public const string Diagnostics = "MeProp.Diagnostics";
+
+    /// <summary>The models that are emitted.</summary>
+    public const string Models = "MeProp.Models";
+}

@@ -1,0 +1,31 @@
+using System.Collections.Generic;
+using System.Numerics;
+
+namespace MeProp;
+
+/// <summary>
+/// What every generated model offers a training loop, whatever its inputs. The generator implements
+/// it on each class with a <c>[MeProp]</c> method; that class also gets <c>ForwardTrain</c>, taking
+/// the same inputs as the annotated method.
+/// </summary>
+public interface IMePropModel<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    /// <summary>Every trainable member read by the forward method, with its gradient, in order of first use.</summary>
+    IReadOnlyList<Parameter<T>> Parameters { get; }
+
+    /// <summary>The weight matrices of the linear operations, in forward order; after <see cref="Backward"/>, <c>Gradient.TouchedRowCount</c> says how many of their rows the step updated.</summary>
+    IReadOnlyList<Parameter<T>> LinearWeights { get; }
+
+    /// <summary>K and mode, changeable at run time.</summary>
+    MePropSettings MePropSettings { get; }
+
+    /// <summary>Time spent in each phase.</summary>
+    MePropTimings MePropTimings { get; }
+
+    /// <summary>
+    /// Back-propagates <paramref name="dOutput"/>, the gradient of the loss with respect to the value
+    /// the last <c>ForwardTrain</c> returned, and leaves each parameter's gradient in
+    /// <see cref="Parameters"/> (replacing the previous step's).
+    /// </summary>
+    void Backward(Batch<T> dOutput);
+}
