@@ -44,7 +44,9 @@ public static class SoftmaxCrossEntropy
             TensorPrimitives.Subtract(z, max, g);
             TensorPrimitives.Exp<T>(g, g);
             T sum = TensorPrimitives.Sum<T>(g);
-            total += max + T.Log(sum) - labelLogit;
+            // log Σ exp(z − max) − (z_label − max): adding max back first would cancel it against
+            // z_label afterwards and lose the loss's digits in float when logits are large.
+            total += T.Log(sum) - (labelLogit - max);
             TensorPrimitives.Multiply(g, invBatch / sum, g);
             g[label] -= invBatch;
         }
@@ -67,7 +69,7 @@ public static class SoftmaxCrossEntropy
             // Σ exp(z − max) without a buffer: a scalar loop, as evaluation is not the hot path.
             T sum = T.Zero;
             foreach (T v in z) sum += T.Exp(v - max);
-            total += max + T.Log(sum) - z[labels[b]];
+            total += T.Log(sum) - (z[labels[b]] - max);
         }
         return total / T.CreateChecked(logits.Rows);
     }
