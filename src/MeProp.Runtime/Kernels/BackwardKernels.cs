@@ -80,6 +80,7 @@ public static class BackwardKernels
     public static void Bias<T>(Batch<T> dy, ParameterGradient<T> db) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         Shape.RequireEqual(db.Rows, dy.Cols, "bias gradient length");
+        Shape.RequireEqual(db.Cols, 1, "bias gradient columns");
         db.MarkAllRows();
         for (int b = 0; b < dy.Rows; b++)
             TensorPrimitives.Add(db.Data, dy.Row(b), db.Data);
@@ -89,6 +90,8 @@ public static class BackwardKernels
     public static void Concat<T>(Batch<T> dy, int offset, Batch<T> dpart, bool accumulate) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         Shape.RequireEqual(dpart.Rows, dy.Rows, "concatenated operand rows (examples)");
+        if (offset < 0 || offset + dpart.Cols > dy.Cols)
+            throw new ArgumentException($"Concatenation operand of {dpart.Cols} columns at offset {offset} does not fit a gradient of {dy.Cols} columns.");
         for (int b = 0; b < dy.Rows; b++)
         {
             Span<T> source = dy.Row(b).Slice(offset, dpart.Cols);
@@ -102,6 +105,7 @@ public static class BackwardKernels
     public static void Embed<T>(Batch<T> dy, IdBatch ids, ParameterGradient<T> dTable) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int dim = dTable.Cols;
+        Shape.RequireEqual(dy.Rows, ids.Rows, "embedding gradient rows (examples)");
         Shape.RequireEqual(dy.Cols, ids.Cols * dim, "embedding gradient columns");
         for (int b = 0; b < ids.Rows; b++)
         {
@@ -109,6 +113,10 @@ public static class BackwardKernels
             for (int p = 0; p < ids.Cols; p++)
             {
                 int id = ids[b, p];
+                // Checked here too: the forward pass may have run on other ids, and without it a bad
+                // id would surface as an IndexOutOfRangeException that names nothing.
+                if ((uint)id >= (uint)dTable.Rows)
+                    throw new ArgumentOutOfRangeException(nameof(ids), id, $"Id {id} at example {b}, position {p} is outside the embedding table's {dTable.Rows} rows.");
                 dTable.MarkRow(id);
                 Span<T> row = dTable.Row(id);
                 TensorPrimitives.Add(row, dyb.Slice(p * dim, dim), row);

@@ -17,10 +17,11 @@ public static class ForwardKernels
         Shape.RequireEqual(x.Cols, w.Cols, $"input width of {w} applied to {x}");
         Shape.RequireEqual(y.Rows, x.Rows, "result rows (examples)");
         Shape.RequireEqual(y.Cols, w.Rows, "result columns (output units)");
+        // Checked before y is written, so that a failed call leaves the result as it was.
+        if (bias is not null) Shape.RequireEqual(bias.Length, w.Rows, $"bias length for {w}");
         Gemm.MultiplyTransposedB<T>(x.Data, w.Data, y.Data, x.Rows, w.Cols, w.Rows, accumulate: false);
         if (bias is not null)
         {
-            Shape.RequireEqual(bias.Length, w.Rows, $"bias length for {w}");
             for (int b = 0; b < y.Rows; b++)
                 TensorPrimitives.Add(y.Row(b), bias.Data, y.Row(b));
         }

@@ -26,6 +26,8 @@ public sealed class LinearBackward<T> where T : unmanaged, IBinaryFloatingPointI
     private T[] _compactDy = Array.Empty<T>();       // unified: B x k, the kept columns of dy
     private T[] _compactW = Array.Empty<T>();        // unified: k x m, the kept rows of W
     private T[] _compactDw = Array.Empty<T>();       // unified: k x m, the gradient of those rows
+    private int[] _allIndices = Array.Empty<int>();  // dense: 0..n-1, what SelectedFor answers after a dense call
+    private int _lastExamples;                       // B of the last call, to check SelectedFor's argument
 
     /// <summary>How many entries of dy per example the last call kept (n when it ran densely).</summary>
     public int LastKeptPerExample { get; private set; }
@@ -62,10 +64,16 @@ public sealed class LinearBackward<T> where T : unmanaged, IBinaryFloatingPointI
         if (mode != MePropMode.Dense && k < 1)
             throw new ArgumentOutOfRangeException(nameof(k), k, $"k must be at least 1 in mode {mode}, but is {k}.");
 
+        _lastExamples = batch;
         if (mode == MePropMode.Dense || k >= n)
         {
             LastMode = MePropMode.Dense;
             LastKeptPerExample = n;
+            if (_allIndices.Length != n)
+            {
+                _allIndices = new int[n];
+                for (int i = 0; i < n; i++) _allIndices[i] = i;
+            }
             RunDense(dy, x, w, dw, db, dx, accumulateDx);
             return;
         }
@@ -86,9 +94,20 @@ public sealed class LinearBackward<T> where T : unmanaged, IBinaryFloatingPointI
         }
     }
 
-    /// <summary>The indices kept for example <paramref name="example"/> by the last per-example call, ascending.</summary>
+    /// <summary>
+    /// The indices kept for example <paramref name="example"/> by the last call, ascending: its own
+    /// set in top-k and random-k, the batch's shared set in unified mode, and every index after a
+    /// dense call.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">example is outside the last call's batch.</exception>
     public ReadOnlySpan<int> SelectedFor(int example)
     {
+        if ((uint)example >= (uint)_lastExamples)
+            throw new ArgumentOutOfRangeException(nameof(example), example, $"Example {example} is outside the last call's batch of {_lastExamples}.");
+        // A dense call selects nothing; without this branch the answer would be read from a stale
+        // selection (or past its end), with the width n taken as the stride.
+        if (LastMode == MePropMode.Dense)
+            return _allIndices;
         int k = LastKeptPerExample;
         return _selected.AsSpan(example * k, _selectedCount[example]);
     }

@@ -54,8 +54,11 @@ public sealed class ParameterGradient<T> where T : unmanaged, IBinaryFloatingPoi
     public ReadOnlySpan<int> TouchedRows => _touchedRows.AsSpan(0, _touchedCount);
 
     /// <summary>Records that row <paramref name="row"/> is about to be written.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">row is outside [0, Rows).</exception>
     public void MarkRow(int row)
     {
+        if ((uint)row >= (uint)Rows)
+            throw new ArgumentOutOfRangeException(nameof(row), row, $"Row {row} is outside the gradient's {Rows} rows.");
         if (_allTouched || _touched[row]) return;
         _touched[row] = true;
         _touchedRows[_touchedCount++] = row;
