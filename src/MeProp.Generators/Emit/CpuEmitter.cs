@@ -84,6 +84,10 @@ internal static class CpuEmitter
         w.Line(GeneratedCode);
         w.Line($"public {R}.MePropSettings MePropSettings => __mepropSettings;");
         w.Line();
+        w.Line("/// <summary>The seeded source of dropout masks and random-k selections; it starts from the [MeProp] attribute's Seed.</summary>");
+        w.Line(GeneratedCode);
+        w.Line($"public {R}.SeededRandom MePropRandom => __mepropRandom;");
+        w.Line();
         w.Line("/// <summary>Time spent in ForwardTrain, Backward and the linear operations' backward.</summary>");
         w.Line(GeneratedCode);
         w.Line($"public {R}.MePropTimings MePropTimings {{ get; }} = new();");

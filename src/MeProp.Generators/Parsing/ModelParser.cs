@@ -24,7 +24,7 @@ internal static class ModelParser
 {
     /// <summary>Members the generator adds to a model type; a user member of the same name is reported (MEPROP013).</summary>
     public static readonly ImmutableArray<string> GeneratedMemberNames = ImmutableArray.Create(
-        "ForwardTrain", "Backward", "Parameters", "LinearWeights", "MePropSettings", "MePropTimings");
+        "ForwardTrain", "Backward", "Parameters", "LinearWeights", "MePropSettings", "MePropTimings", "MePropRandom");
 
     public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellation)
     {

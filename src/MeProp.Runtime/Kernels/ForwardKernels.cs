@@ -14,11 +14,12 @@ public static class ForwardKernels
     public static void Linear<T>(Matrix<T> w, Batch<T> x, RowVector<T>? bias, Batch<T> y)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        Shape.RequireEqual(x.Cols, w.Cols, $"input width of {w} applied to {x}");
+        // The messages are built only on failure: this runs every step, which must not allocate.
+        if (x.Cols != w.Cols) Shape.RequireEqual(x.Cols, w.Cols, $"input width of {w} applied to {x}");
         Shape.RequireEqual(y.Rows, x.Rows, "result rows (examples)");
         Shape.RequireEqual(y.Cols, w.Rows, "result columns (output units)");
         // Checked before y is written, so that a failed call leaves the result as it was.
-        if (bias is not null) Shape.RequireEqual(bias.Length, w.Rows, $"bias length for {w}");
+        if (bias is not null && bias.Length != w.Rows) Shape.RequireEqual(bias.Length, w.Rows, $"bias length for {w}");
         Gemm.MultiplyTransposedB<T>(x.Data, w.Data, y.Data, x.Rows, w.Cols, w.Rows, accumulate: false);
         if (bias is not null)
         {
@@ -31,7 +32,7 @@ public static class ForwardKernels
     public static void AddBias<T>(Batch<T> x, RowVector<T> bias, Batch<T> y)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        Shape.RequireEqual(bias.Length, x.Cols, $"bias length for {x}");
+        if (bias.Length != x.Cols) Shape.RequireEqual(bias.Length, x.Cols, $"bias length for {x}");
         RequireSameShape(x, y, "result");
         for (int b = 0; b < x.Rows; b++)
             TensorPrimitives.Add(x.Row(b), bias.Data, y.Row(b));

@@ -16,7 +16,10 @@ public sealed class SeededRandom
     private ulong _s0, _s1, _s2, _s3;
 
     /// <summary>Creates a source whose whole sequence is determined by <paramref name="seed"/>.</summary>
-    public SeededRandom(long seed)
+    public SeededRandom(long seed) => Reseed(seed);
+
+    /// <summary>Restarts the sequence that <paramref name="seed"/> determines (a model's dropout masks repeat after the same reseed).</summary>
+    public void Reseed(long seed)
     {
         ulong x = unchecked((ulong)seed);
         _s0 = SplitMix(ref x);

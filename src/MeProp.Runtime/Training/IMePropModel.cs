@@ -19,6 +19,9 @@ public interface IMePropModel<T> where T : unmanaged, IBinaryFloatingPointIeee75
     /// <summary>K and mode, changeable at run time.</summary>
     MePropSettings MePropSettings { get; }
 
+    /// <summary>The seeded source of dropout masks and random-k selections (reseed it to repeat them).</summary>
+    SeededRandom MePropRandom { get; }
+
     /// <summary>Time spent in each phase.</summary>
     MePropTimings MePropTimings { get; }
 
