@@ -125,8 +125,16 @@ public static class ForwardKernels
             throw new ArgumentOutOfRangeException(nameof(p), p, $"Dropout probability must be in [0, 1), but is {p}.");
         RequireSameShape(x, mask, "dropout mask");
         RequireSameShape(x, y, "result");
-        T scale = T.CreateChecked(1.0 / (1.0 - p));
         Span<T> m = mask.Span;
+        if (p == 0.0)
+        {
+            // Rate 0 (a command line's default) is the identity: draw nothing, so that adding a
+            // Dropout to a model costs a copy and does not shift the random sequence.
+            m.Fill(T.One);
+            x.Span.CopyTo(y.Span);
+            return;
+        }
+        T scale = T.CreateChecked(1.0 / (1.0 - p));
         for (int i = 0; i < m.Length; i++)
             m[i] = random.NextDouble() < p ? T.Zero : scale;
         TensorPrimitives.Multiply(x.Span, mask.Span, y.Span);

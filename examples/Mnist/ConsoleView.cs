@@ -1,0 +1,132 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Threading.Tasks;
+using Spectre.Console;
+
+namespace MeProp.Examples.Mnist;
+
+/// <summary>
+/// Renders a run for a person: a progress bar per epoch (examples/s, running loss), then one line
+/// per epoch with dev/test accuracy, the time split and the share of weight rows updated.
+/// </summary>
+/// <remarks>
+/// Training runs on a worker thread and reports through <see cref="ITrainingObserver"/>; this class
+/// owns the console on the calling thread, because Spectre's live progress display must not be
+/// written to from elsewhere while it renders.
+/// </remarks>
+public sealed class ConsoleView : ITrainingObserver
+{
+    private readonly BlockingCollection<object> _events = new();
+    private readonly string _title;
+    private IReadOnlyList<string> _layers = Array.Empty<string>();
+
+    public ConsoleView(string title) => _title = title;
+
+    public RunResult Run(Func<ITrainingObserver, RunResult> train)
+    {
+        AnsiConsole.MarkupLine($"[bold]{Markup.Escape(_title)}[/]");
+        Task<RunResult> worker = Task.Run(() =>
+        {
+            try { return train(this); }
+            finally { _events.CompleteAdding(); }
+        });
+
+        foreach (object e in _events.GetConsumingEnumerable())
+        {
+            if (e is EpochStart start) ShowEpoch(start);
+        }
+        RunResult result = worker.GetAwaiter().GetResult(); // rethrows a training failure
+        EpochResult best = result.Best;
+        AnsiConsole.MarkupLine($"  best dev accuracy {Percent(best.DevAccuracy)} at epoch {best.Epoch}: [bold]test accuracy {Percent(best.TestAccuracy)}[/]");
+        AnsiConsole.WriteLine();
+        return result;
+    }
+
+    private void ShowEpoch(EpochStart start)
+    {
+        EpochResult? done = null;
+        AnsiConsole.Progress()
+            .AutoClear(true)
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .Start(context =>
+            {
+                var task = context.AddTask($"epoch {start.Epoch}", maxValue: start.Examples);
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                foreach (object e in _events.GetConsumingEnumerable())
+                {
+                    if (e is StepProgress p)
+                    {
+                        task.Value = p.Examples;
+                        double rate = p.Examples / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
+                        task.Description = $"epoch {start.Epoch}  {rate,7:N0} ex/s  loss {p.MeanLoss:F4}";
+                    }
+                    else if (e is EpochResult result)
+                    {
+                        task.Value = start.Examples;
+                        done = result;
+                        break;
+                    }
+                }
+            });
+        if (done is not null) AnsiConsole.MarkupLine(EpochLine(done));
+    }
+
+    private string EpochLine(EpochResult r)
+    {
+        string rows = string.Join(" ", _layers.Select((name, i) => $"{name} {Percent(r.UpdatedRowFraction[i])}"));
+        PhaseSeconds s = r.Seconds;
+        return Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+            $"  epoch {r.Epoch,3}  loss {r.TrainLoss:F4}  dev {Percent(r.DevAccuracy)}  test {Percent(r.TestAccuracy)}" +
+            $"  | fwd {s.Forward:F2}s  lin-bwd {s.LinearBackward:F2}s  bwd {s.Backward:F2}s  upd {s.Update:F2}s" +
+            $"  | rows updated: {rows}"));
+    }
+
+    public void EpochStarted(int epoch, int examples, IReadOnlyList<string> layerNames)
+    {
+        _layers = layerNames;
+        _events.Add(new EpochStart(epoch, examples));
+    }
+
+    public void Progress(int examplesDone, double meanLoss) => _events.Add(new StepProgress(examplesDone, meanLoss));
+
+    public void EpochCompleted(EpochResult result) => _events.Add(result);
+
+    /// <summary>Prints the side-by-side table of a --compare run.</summary>
+    public static void ShowComparison(RunResult dense, RunResult meProp)
+    {
+        var table = new Table().Border(TableBorder.Rounded).Title("dense vs meProp");
+        table.AddColumn("");
+        table.AddColumn(new TableColumn(Label(dense)).RightAligned());
+        table.AddColumn(new TableColumn(Label(meProp)).RightAligned());
+        table.AddColumn(new TableColumn("dense / meProp").RightAligned());
+        void Row(string name, string a, string b, string ratio = "") => table.AddRow(Markup.Escape(name), a, b, ratio);
+        string Ratio(double a, double b) => b > 0 ? (a / b).ToString("F2", CultureInfo.InvariantCulture) + "x" : "-";
+        string Sec(double v) => v.ToString("F2", CultureInfo.InvariantCulture) + " s";
+
+        Row("best epoch (by dev)", dense.Best.Epoch.ToString(CultureInfo.InvariantCulture), meProp.Best.Epoch.ToString(CultureInfo.InvariantCulture));
+        Row("dev accuracy", Percent(dense.Best.DevAccuracy), Percent(meProp.Best.DevAccuracy));
+        Row("test accuracy", Percent(dense.Best.TestAccuracy), Percent(meProp.Best.TestAccuracy));
+        PhaseSeconds d = dense.Seconds, m = meProp.Seconds;
+        Row("forward", Sec(d.Forward), Sec(m.Forward), Ratio(d.Forward, m.Forward));
+        Row("linear backward (backprop)", Sec(d.LinearBackward), Sec(m.LinearBackward), Ratio(d.LinearBackward, m.LinearBackward));
+        Row("backward (all)", Sec(d.Backward), Sec(m.Backward), Ratio(d.Backward, m.Backward));
+        Row("update", Sec(d.Update), Sec(m.Update), Ratio(d.Update, m.Update));
+        Row("total (fwd + bwd + update)", Sec(d.Total), Sec(m.Total), Ratio(d.Total, m.Total));
+        for (int i = 0; i < meProp.LayerNames.Count; i++)
+            Row($"rows updated per step, {meProp.LayerNames[i]}", Percent(dense.UpdatedRowFraction[i]), Percent(meProp.UpdatedRowFraction[i]));
+        AnsiConsole.Write(table);
+    }
+
+    public static string Label(RunResult run) => run.Options.Mode == MePropMode.Dense
+        ? "dense"
+        : $"meProp {run.Options.Mode.ToString().ToLowerInvariant()} k={run.Options.K.ToString(CultureInfo.InvariantCulture)}";
+
+    private static string Percent(double fraction) => (fraction * 100).ToString("F2", CultureInfo.InvariantCulture) + "%";
+
+    private sealed record EpochStart(int Epoch, int Examples);
+
+    private sealed record StepProgress(int Examples, double MeanLoss);
+}

@@ -1,0 +1,171 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+
+namespace MeProp.Examples.Mnist;
+
+/// <summary>Seconds spent in each training phase (summed over steps).</summary>
+/// <param name="Forward">ForwardTrain.</param>
+/// <param name="LinearBackward">The linear operations' backward, top-k selection included: the paper's "backprop time".</param>
+/// <param name="Backward">The whole backward pass, activations included (contains LinearBackward).</param>
+/// <param name="Update">The optimizer step.</param>
+public sealed record PhaseSeconds(double Forward, double LinearBackward, double Backward, double Update)
+{
+    /// <summary>Forward + backward + update: the training computation.</summary>
+    public double Total => Forward + Backward + Update;
+
+    public static PhaseSeconds operator +(PhaseSeconds a, PhaseSeconds b)
+        => new(a.Forward + b.Forward, a.LinearBackward + b.LinearBackward, a.Backward + b.Backward, a.Update + b.Update);
+
+    public static PhaseSeconds Zero { get; } = new(0, 0, 0, 0);
+}
+
+/// <summary>One epoch's outcome.</summary>
+public sealed record EpochResult(int Epoch, double TrainLoss, double DevAccuracy, double TestAccuracy, PhaseSeconds Seconds, IReadOnlyList<double> UpdatedRowFraction);
+
+/// <summary>A whole run: the paper's protocol reports the test accuracy of the epoch with the best dev accuracy.</summary>
+public sealed record RunResult(TrainingOptions Options, IReadOnlyList<EpochResult> Epochs, IReadOnlyList<string> LayerNames)
+{
+    public EpochResult Best => Epochs.OrderByDescending(e => e.DevAccuracy).ThenBy(e => e.Epoch).First();
+
+    public PhaseSeconds Seconds => Epochs.Aggregate(PhaseSeconds.Zero, (sum, e) => sum + e.Seconds);
+
+    /// <summary>Mean over all steps of the fraction of each weight matrix's rows updated per step.</summary>
+    public IReadOnlyList<double> UpdatedRowFraction =>
+        Enumerable.Range(0, LayerNames.Count).Select(i => Epochs.Average(e => e.UpdatedRowFraction[i])).ToArray();
+}
+
+/// <summary>Receives progress, so that the console view and the tests can each watch a run their own way.</summary>
+public interface ITrainingObserver
+{
+    void EpochStarted(int epoch, int examples, IReadOnlyList<string> layerNames);
+
+    void Progress(int examplesDone, double meanLoss);
+
+    void EpochCompleted(EpochResult result);
+}
+
+/// <summary>Trains one MNIST model with the generated meProp training pass.</summary>
+public static class MnistTrainer
+{
+    private const int EvaluationBatch = 1000;
+    private const int ProgressEvery = 50;
+
+    public static RunResult Train(TrainingOptions options, MnistSplits data, ITrainingObserver observer)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(observer);
+        if (options.Batch < 1) throw new ArgumentOutOfRangeException(nameof(options), options.Batch, $"--batch must be at least 1, but is {options.Batch}.");
+        if (options.Epochs < 1) throw new ArgumentOutOfRangeException(nameof(options), options.Epochs, $"--epochs must be at least 1, but is {options.Epochs}.");
+
+        // The same seed gives the same initial weights and the same data order, so a dense and a
+        // meProp run of one --compare differ only in their backward pass.
+        IMnistModel model = MnistShape.Create(options.Layers, options.Hidden, options.Seed);
+        model.MePropSettings.Mode = options.Mode;
+        if (options.Mode != MePropMode.Dense) model.MePropSettings.K = options.K;
+        model.DropoutRate = options.Dropout;
+        model.MePropRandom.Reseed(options.Seed);
+        IOptimizer<float> optimizer = CreateOptimizer(options);
+        var shuffle = new SeededRandom(options.Seed ^ 0x5EED);
+
+        int trainCount = data.Train.Count;
+        int[] order = Enumerable.Range(0, trainCount).ToArray();
+        var full = new StepBuffers(options.Batch);
+        var last = new StepBuffers(Math.Max(1, trainCount % options.Batch));
+        var layerNames = model.LinearWeights.Select(p => p.Name).ToArray();
+        var epochs = new List<EpochResult>();
+
+        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        {
+            shuffle.Shuffle(order.AsSpan());
+            model.MePropTimings.Reset();
+            long updateTicks = 0;
+            double lossSum = 0;
+            var rowFraction = new double[layerNames.Length];
+            int steps = 0;
+            observer.EpochStarted(epoch, trainCount, layerNames);
+
+            for (int start = 0; start < trainCount; start += options.Batch)
+            {
+                int size = Math.Min(options.Batch, trainCount - start);
+                StepBuffers buffers = size == options.Batch ? full : last;
+                data.Train.Fill(order.AsSpan(start, size), buffers.X, buffers.Labels);
+
+                Batch<float> logits = model.ForwardTrain(buffers.X);
+                float loss = SoftmaxCrossEntropy.LossAndGradient(logits, buffers.Labels, buffers.Gradient);
+                model.Backward(buffers.Gradient);
+                long before = Stopwatch.GetTimestamp();
+                optimizer.Step(model.Parameters);
+                updateTicks += Stopwatch.GetTimestamp() - before;
+
+                for (int i = 0; i < layerNames.Length; i++)
+                {
+                    Parameter<float> w = model.LinearWeights[i];
+                    rowFraction[i] += (double)w.Gradient.TouchedRowCount / w.Rows;
+                }
+                lossSum += loss * size;
+                steps++;
+                if (steps % ProgressEvery == 0 || start + size == trainCount)
+                    observer.Progress(start + size, lossSum / (start + size));
+            }
+
+            var timings = model.MePropTimings;
+            var seconds = new PhaseSeconds(timings.Forward.TotalSeconds, timings.LinearBackward.TotalSeconds,
+                timings.Backward.TotalSeconds, Stopwatch.GetElapsedTime(0, updateTicks).TotalSeconds);
+            var result = new EpochResult(epoch, lossSum / trainCount, Accuracy(model, data.Dev), Accuracy(model, data.Test),
+                seconds, rowFraction.Select(f => f / steps).ToArray());
+            epochs.Add(result);
+            observer.EpochCompleted(result);
+        }
+        return new RunResult(options, epochs, layerNames);
+    }
+
+    /// <summary>Fraction of <paramref name="split"/> the model classifies correctly (inference: the annotated method itself).</summary>
+    public static double Accuracy(IMnistModel model, MnistSplit split)
+    {
+        if (split.Count == 0) return 0;
+        int correct = 0;
+        var indices = new int[EvaluationBatch];
+        for (int start = 0; start < split.Count; start += EvaluationBatch)
+        {
+            int size = Math.Min(EvaluationBatch, split.Count - start);
+            for (int i = 0; i < size; i++) indices[i] = start + i;
+            var x = new Batch<float>(size, MnistShape.Pixels);
+            var labels = new int[size];
+            split.Fill(indices.AsSpan(0, size), x, labels);
+            correct += SoftmaxCrossEntropy.CountCorrect(model.Forward(x), labels);
+        }
+        return (double)correct / split.Count;
+    }
+
+    private static IOptimizer<float> CreateOptimizer(TrainingOptions options)
+    {
+        double lr = options.EffectiveLearningRate;
+        UpdateScope scope = options.TouchedRowsOnly ? UpdateScope.TouchedRowsOnly : UpdateScope.AllRows;
+        return options.Optimizer switch
+        {
+            OptimizerKind.Adam => new Adam<float>(learningRate: lr, scope: scope),
+            OptimizerKind.AdaGrad => new AdaGrad<float>(learningRate: lr, scope: scope),
+            _ => new Sgd<float>(learningRate: lr, scope: scope),
+        };
+    }
+
+    // One set per batch size in use (the last batch of an epoch may be shorter): no allocation per step.
+    private sealed class StepBuffers
+    {
+        public StepBuffers(int size)
+        {
+            X = new Batch<float>(size, MnistShape.Pixels);
+            Gradient = new Batch<float>(size, MnistShape.Classes);
+            Labels = new int[size];
+        }
+
+        public Batch<float> X { get; }
+
+        public Batch<float> Gradient { get; }
+
+        public int[] Labels { get; }
+    }
+}

@@ -1,0 +1,66 @@
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace MeProp.Examples.Mnist;
+
+/// <summary>The machine-readable results of --report: one entry per run (two with --compare).</summary>
+public static class Report
+{
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public static void Write(string path, IEnumerable<RunResult> runs)
+    {
+        var document = new ReportDocument("mnist", runs.Select(Describe).ToArray());
+        string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (folder is not null) Directory.CreateDirectory(folder);
+        File.WriteAllText(path, JsonSerializer.Serialize(document, Json) + "\n");
+    }
+
+    public static string Serialize(IEnumerable<RunResult> runs)
+        => JsonSerializer.Serialize(new ReportDocument("mnist", runs.Select(Describe).ToArray()), Json);
+
+    private static ReportRun Describe(RunResult run)
+    {
+        TrainingOptions o = run.Options;
+        EpochResult best = run.Best;
+        PhaseSeconds s = run.Seconds;
+        return new ReportRun(
+            Mode: o.Mode.ToString().ToLowerInvariant(),
+            K: o.K,
+            Optimizer: o.Optimizer.ToString().ToLowerInvariant(),
+            LearningRate: o.EffectiveLearningRate,
+            Batch: o.Batch,
+            Hidden: o.Hidden,
+            Layers: o.Layers,
+            Dropout: o.Dropout,
+            Seed: o.Seed,
+            TrainLimit: o.TrainLimit,
+            Update: o.TouchedRowsOnly ? "touched-rows" : "all-rows",
+            Epochs: run.Epochs.Count,
+            BestEpoch: best.Epoch,
+            DevAccuracy: best.DevAccuracy,
+            TestAccuracy: best.TestAccuracy,
+            Seconds: new ReportSeconds(s.Forward, s.LinearBackward, s.Backward, s.Update, s.Total),
+            UpdatedRowFraction: run.UpdatedRowFraction.ToArray(),
+            PerEpoch: run.Epochs.Select(e => new ReportEpoch(e.Epoch, e.TrainLoss, e.DevAccuracy, e.TestAccuracy,
+                new ReportSeconds(e.Seconds.Forward, e.Seconds.LinearBackward, e.Seconds.Backward, e.Seconds.Update, e.Seconds.Total))).ToArray());
+    }
+
+    private sealed record ReportDocument(string Task, ReportRun[] Runs);
+
+    private sealed record ReportRun(string Mode, int K, string Optimizer, double LearningRate, int Batch, int Hidden, int Layers,
+        double Dropout, int Seed, int? TrainLimit, string Update, int Epochs, int BestEpoch, double DevAccuracy, double TestAccuracy,
+        ReportSeconds Seconds, double[] UpdatedRowFraction, ReportEpoch[] PerEpoch);
+
+    private sealed record ReportSeconds(double Forward, double LinearBackward, double Backward, double Update, double Total);
+
+    private sealed record ReportEpoch(int Epoch, double TrainLoss, double DevAccuracy, double TestAccuracy, ReportSeconds Seconds);
+}

@@ -1,0 +1,41 @@
+namespace MeProp.Examples.Mnist;
+
+/// <summary>The optimizers the example offers.</summary>
+public enum OptimizerKind
+{
+    Adam,
+    AdaGrad,
+    Sgd,
+}
+
+/// <summary>Everything one training run depends on; a --compare run trains two that differ only in the mode.</summary>
+public sealed record TrainingOptions
+{
+    public int K { get; init; } = 20;
+    public MePropMode Mode { get; init; } = MePropMode.TopK;
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.Adam;
+
+    /// <summary>Learning rate; null means the paper's default for the optimizer.</summary>
+    public double? LearningRate { get; init; }
+
+    public int Batch { get; init; } = 10;
+    public int Epochs { get; init; } = 20;
+    public int Hidden { get; init; } = 500;
+    public int Layers { get; init; } = 2;
+    public double Dropout { get; init; }
+    public int Seed { get; init; } = 1;
+
+    /// <summary>Use only the first N training images (null: all 55,000).</summary>
+    public int? TrainLimit { get; init; }
+
+    /// <summary>Update only the weight rows the step touched (different semantics for Adam's moments).</summary>
+    public bool TouchedRowsOnly { get; init; }
+
+    /// <summary>The learning rate in effect: the paper's defaults are Adam 0.001 and AdaGrad 0.1 for MNIST.</summary>
+    public double EffectiveLearningRate => LearningRate ?? Optimizer switch
+    {
+        OptimizerKind.Adam => 0.001,
+        OptimizerKind.AdaGrad => 0.1,
+        _ => 0.1,
+    };
+}
