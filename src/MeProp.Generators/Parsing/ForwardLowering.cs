@@ -32,6 +32,7 @@ internal sealed class ForwardLowering
     private readonly List<SyntaxNode> _operationSyntax = new();
     private readonly Dictionary<ISymbol, string> _currentName = new(SymbolEqualityComparer.Default);
     private readonly HashSet<string> _names = new();
+    private readonly HashSet<ISymbol> _failed = new(SymbolEqualityComparer.Default);
     private readonly List<ISymbol> _parameterMembers = new();
     private readonly Dictionary<string, ValueKind> _inputs = new();
     private string? _statementSource;
@@ -133,6 +134,7 @@ internal sealed class ForwardLowering
 
     private void ReportNonBatchLocal(ILocalSymbol local, SyntaxNode at)
     {
+        _failed.Add(local);
         if (KnownTypes.IsMatrix(local.Type) || KnownTypes.IsRowVector(local.Type))
             Report(DiagnosticDescriptors.ParameterNotMember, at, local.Name, "local variable", _containingType.Name);
         else
@@ -144,6 +146,9 @@ internal sealed class ForwardLowering
     {
         _temporaryBase = local.Name;
         string? result = Lower(value, Fresh(local.Name));
+        // A local whose value was already reported stays unreported at its uses: one error, not one per use.
+        if (result is not null) _failed.Remove(local);
+        else _failed.Add(local);
         if (result is not null) _currentName[local] = result;
     }
 
@@ -178,6 +183,8 @@ internal sealed class ForwardLowering
         ISymbol? symbol = _model.GetSymbolInfo(expression, _cancellation).Symbol;
         switch (symbol)
         {
+            case ILocalSymbol when _failed.Contains(symbol):
+                return null;
             case ILocalSymbol or IParameterSymbol when _currentName.TryGetValue(symbol, out string? name):
                 return name;
             case IFieldSymbol { IsStatic: false } or IPropertySymbol { IsStatic: false, IsIndexer: false }
@@ -312,6 +319,7 @@ internal sealed class ForwardLowering
             && linear.Result == x && IsTemporary(Strip(left)))
         {
             var operands = linear.Operands.Concat(new[] { b }).ToEquatableArray();
+            if (target is not null) _names.Remove(linear.Result); // the temporary's name was never used: free it again
             _operations[last] = linear with { Result = target ?? linear.Result, Operands = operands };
             _operationSyntax[last] = node;
             return target ?? linear.Result;

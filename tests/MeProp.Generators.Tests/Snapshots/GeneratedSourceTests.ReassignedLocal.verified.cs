@@ -54,8 +54,8 @@ partial class Deep : global::MeProp.IMePropModel<double>
         global::MeProp.Kernels.ForwardKernels.Relu(tape.h, tape.h_2);
 
         // h = Relu(W2 * h);
-        global::MeProp.Kernels.ForwardKernels.Linear(this.W2, tape.h_2, null, tape.h_linear_2);
-        global::MeProp.Kernels.ForwardKernels.Relu(tape.h_linear_2, tape.h_3);
+        global::MeProp.Kernels.ForwardKernels.Linear(this.W2, tape.h_2, null, tape.h_linear);
+        global::MeProp.Kernels.ForwardKernels.Relu(tape.h_linear, tape.h_3);
 
         // h = h + b2;
         global::MeProp.Kernels.ForwardKernels.AddBias(tape.h_3, this.b2, tape.h_4);
@@ -102,13 +102,13 @@ partial class Deep : global::MeProp.IMePropModel<double>
         global::MeProp.Kernels.BackwardKernels.Pass(tape.d_h_4, tape.d_h_3, accumulate: false);
         global::MeProp.Kernels.BackwardKernels.Bias(tape.d_h_4, gradients.d_b2);
 
-        // grad of: h_3 = Relu(h_linear_2)    [h = Relu(W2 * h);]
-        global::MeProp.Kernels.BackwardKernels.Relu(tape.d_h_3, tape.h_3, tape.d_h_linear_2, accumulate: false);
+        // grad of: h_3 = Relu(h_linear)    [h = Relu(W2 * h);]
+        global::MeProp.Kernels.BackwardKernels.Relu(tape.d_h_3, tape.h_3, tape.d_h_linear, accumulate: false);
 
-        // grad of: h_linear_2 = W2 * h_2    [h = Relu(W2 * h);]
-        // meProp: keep settings.K entries of d_h_linear_2 (per settings.Mode); dW2, d_h_2 come from the kept entries only.
+        // grad of: h_linear = W2 * h_2    [h = Relu(W2 * h);]
+        // meProp: keep settings.K entries of d_h_linear (per settings.Mode); dW2, d_h_2 come from the kept entries only.
         linearStart = global::System.Diagnostics.Stopwatch.GetTimestamp();
-        tape.h_linear_2_backward.Run(tape.d_h_linear_2, tape.h_2, this.W2, gradients.d_W2, null, tape.d_h_2, accumulateDx: false, settings.K, settings.Mode, __mepropRandom);
+        tape.h_linear_backward.Run(tape.d_h_linear, tape.h_2, this.W2, gradients.d_W2, null, tape.d_h_2, accumulateDx: false, settings.K, settings.Mode, __mepropRandom);
         timings.AddLinearBackward(global::System.Diagnostics.Stopwatch.GetTimestamp() - linearStart);
 
         // grad of: h_2 = Relu(h)    [h = Relu(h);]
@@ -194,15 +194,15 @@ partial class Deep : global::MeProp.IMePropModel<double>
         public readonly global::MeProp.Batch<double> h;
         public readonly global::MeProp.Sparsity.LinearBackward<double> h_backward;
         public readonly global::MeProp.Batch<double> h_2;
-        public readonly global::MeProp.Batch<double> h_linear_2;
-        public readonly global::MeProp.Sparsity.LinearBackward<double> h_linear_2_backward;
+        public readonly global::MeProp.Batch<double> h_linear;
+        public readonly global::MeProp.Sparsity.LinearBackward<double> h_linear_backward;
         public readonly global::MeProp.Batch<double> h_3;
         public readonly global::MeProp.Batch<double> h_4;
         public readonly global::MeProp.Batch<double> output;
         public readonly global::MeProp.Sparsity.LinearBackward<double> output_backward;
         public readonly global::MeProp.Batch<double> d_h;
         public readonly global::MeProp.Batch<double> d_h_2;
-        public readonly global::MeProp.Batch<double> d_h_linear_2;
+        public readonly global::MeProp.Batch<double> d_h_linear;
         public readonly global::MeProp.Batch<double> d_h_3;
         public readonly global::MeProp.Batch<double> d_h_4;
 
@@ -213,15 +213,15 @@ partial class Deep : global::MeProp.IMePropModel<double>
             h = new(__examples, __owner.W1.Rows);
             h_backward = new();
             h_2 = new(__examples, this.h.Cols);
-            h_linear_2 = new(__examples, __owner.W2.Rows);
-            h_linear_2_backward = new();
-            h_3 = new(__examples, this.h_linear_2.Cols);
+            h_linear = new(__examples, __owner.W2.Rows);
+            h_linear_backward = new();
+            h_3 = new(__examples, this.h_linear.Cols);
             h_4 = new(__examples, this.h_3.Cols);
             output = new(__examples, __owner.W3.Rows);
             output_backward = new();
             d_h = new(__examples, this.h.Cols);
             d_h_2 = new(__examples, this.h_2.Cols);
-            d_h_linear_2 = new(__examples, this.h_linear_2.Cols);
+            d_h_linear = new(__examples, this.h_linear.Cols);
             d_h_3 = new(__examples, this.h_3.Cols);
             d_h_4 = new(__examples, this.h_4.Cols);
         }
