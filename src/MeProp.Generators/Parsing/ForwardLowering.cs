@@ -43,8 +43,11 @@ internal sealed class ForwardLowering
         _model = model;
         _containingType = containingType;
         _cancellation = cancellation;
+        // Forward values become members of the generated tape class: keep them off its own member and local names.
+        _names.UnionWith(new[] { "Fits", "__examples", "__owner" });
         foreach (IParameterSymbol input in inputs)
         {
+            _names.Add(input.Name + "__width");
             _currentName[input] = input.Name;
             _names.Add(input.Name);
             _inputs[input.Name] = KnownTypes.IsIdBatch(input.Type) ? ValueKind.Ids : ValueKind.Batch;
@@ -378,7 +381,10 @@ internal sealed class ForwardLowering
             && Strip(rate) is IdentifierNameSyntax or MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax }
             && SymbolEqualityComparer.Default.Equals(symbol.ContainingType.OriginalDefinition, _containingType.OriginalDefinition))
         {
-            return symbol.IsStatic ? symbol.Name : "this." + symbol.Name;
+            // Qualified: the generated ForwardTrain has locals of its own ('start', 'tape') that a bare name could bind to.
+            return symbol.IsStatic
+                ? _containingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + "." + symbol.Name
+                : "this." + symbol.Name;
         }
         Report(DiagnosticDescriptors.InvalidDropoutRate, rate, rate.ToString(), "the training pass evaluates it at every step, so it must not depend on locals");
         return null;

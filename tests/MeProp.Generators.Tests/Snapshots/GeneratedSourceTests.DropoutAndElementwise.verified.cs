@@ -30,11 +30,11 @@ namespace Zoo
 
         /// <summary>The trainable members read by Forward, with their gradients: W1, b1, Wg, bg, Wz, W2, b2.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("MeProp.Generators", "1.0.0")]
-        public global::System.Collections.Generic.IReadOnlyList<global::MeProp.Parameter<float>> Parameters => __MePropBind().All;
+        public global::System.Collections.Generic.IReadOnlyList<global::MeProp.Parameter<float>> Parameters => __MePropBind().__all;
 
         /// <summary>The weight matrices of the linear operations, in forward order (their gradients' TouchedRowCount is the rows the last step updated).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("MeProp.Generators", "1.0.0")]
-        public global::System.Collections.Generic.IReadOnlyList<global::MeProp.Parameter<float>> LinearWeights => __MePropBind().LinearWeights;
+        public global::System.Collections.Generic.IReadOnlyList<global::MeProp.Parameter<float>> LinearWeights => __MePropBind().__linearWeights;
 
         /// <summary>
         /// The training pass of <see cref="Forward"/>: the same forward computation, recorded for <see cref="Backward"/>.
@@ -198,8 +198,8 @@ namespace Zoo
             public readonly global::MeProp.ParameterGradient<float> d_Wz;
             public readonly global::MeProp.ParameterGradient<float> d_W2;
             public readonly global::MeProp.ParameterGradient<float> d_b2;
-            public readonly global::MeProp.Parameter<float>[] All;
-            public readonly global::MeProp.Parameter<float>[] LinearWeights;
+            public readonly global::MeProp.Parameter<float>[] __all;
+            public readonly global::MeProp.Parameter<float>[] __linearWeights;
 
             public __MePropGradients(Gated __owner)
             {
@@ -210,7 +210,7 @@ namespace Zoo
                 Wz = __owner.Wz ?? throw new global::System.InvalidOperationException("Gated.Wz is null: assign every parameter before training.");
                 W2 = __owner.W2 ?? throw new global::System.InvalidOperationException("Gated.W2 is null: assign every parameter before training.");
                 b2 = __owner.b2 ?? throw new global::System.InvalidOperationException("Gated.b2 is null: assign every parameter before training.");
-                All = new global::MeProp.Parameter<float>[]
+                __all = new global::MeProp.Parameter<float>[]
                 {
                     new("W1", W1),
                     new("b1", b1),
@@ -220,14 +220,14 @@ namespace Zoo
                     new("W2", W2),
                     new("b2", b2),
                 };
-                d_W1 = All[0].Gradient;
-                d_b1 = All[1].Gradient;
-                d_Wg = All[2].Gradient;
-                d_bg = All[3].Gradient;
-                d_Wz = All[4].Gradient;
-                d_W2 = All[5].Gradient;
-                d_b2 = All[6].Gradient;
-                LinearWeights = new[] { All[0], All[2], All[4], All[5] };
+                d_W1 = __all[0].Gradient;
+                d_b1 = __all[1].Gradient;
+                d_Wg = __all[2].Gradient;
+                d_bg = __all[3].Gradient;
+                d_Wz = __all[4].Gradient;
+                d_W2 = __all[5].Gradient;
+                d_b2 = __all[6].Gradient;
+                __linearWeights = new[] { __all[0], __all[2], __all[4], __all[5] };
             }
         }
 

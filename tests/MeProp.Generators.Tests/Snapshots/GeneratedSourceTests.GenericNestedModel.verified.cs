@@ -32,11 +32,11 @@ namespace Library.Models
 
             /// <summary>The trainable members read by Forward, with their gradients: W2, W1, b1.</summary>
             [global::System.CodeDom.Compiler.GeneratedCode("MeProp.Generators", "1.0.0")]
-            public global::System.Collections.Generic.IReadOnlyList<global::MeProp.Parameter<T>> Parameters => __MePropBind().All;
+            public global::System.Collections.Generic.IReadOnlyList<global::MeProp.Parameter<T>> Parameters => __MePropBind().__all;
 
             /// <summary>The weight matrices of the linear operations, in forward order (their gradients' TouchedRowCount is the rows the last step updated).</summary>
             [global::System.CodeDom.Compiler.GeneratedCode("MeProp.Generators", "1.0.0")]
-            public global::System.Collections.Generic.IReadOnlyList<global::MeProp.Parameter<T>> LinearWeights => __MePropBind().LinearWeights;
+            public global::System.Collections.Generic.IReadOnlyList<global::MeProp.Parameter<T>> LinearWeights => __MePropBind().__linearWeights;
 
             /// <summary>
             /// The training pass of <see cref="Forward"/>: the same forward computation, recorded for <see cref="Backward"/>.
@@ -131,24 +131,24 @@ namespace Library.Models
                 public readonly global::MeProp.ParameterGradient<T> d_W2;
                 public readonly global::MeProp.ParameterGradient<T> d_W1;
                 public readonly global::MeProp.ParameterGradient<T> d_b1;
-                public readonly global::MeProp.Parameter<T>[] All;
-                public readonly global::MeProp.Parameter<T>[] LinearWeights;
+                public readonly global::MeProp.Parameter<T>[] __all;
+                public readonly global::MeProp.Parameter<T>[] __linearWeights;
 
                 public __MePropGradients(Mlp<T> __owner)
                 {
                     W2 = __owner.W2 ?? throw new global::System.InvalidOperationException("Mlp.W2 is null: assign every parameter before training.");
                     W1 = __owner.W1 ?? throw new global::System.InvalidOperationException("Mlp.W1 is null: assign every parameter before training.");
                     b1 = __owner.b1 ?? throw new global::System.InvalidOperationException("Mlp.b1 is null: assign every parameter before training.");
-                    All = new global::MeProp.Parameter<T>[]
+                    __all = new global::MeProp.Parameter<T>[]
                     {
                         new("W2", W2),
                         new("W1", W1),
                         new("b1", b1),
                     };
-                    d_W2 = All[0].Gradient;
-                    d_W1 = All[1].Gradient;
-                    d_b1 = All[2].Gradient;
-                    LinearWeights = new[] { All[1], All[0] };
+                    d_W2 = __all[0].Gradient;
+                    d_W1 = __all[1].Gradient;
+                    d_b1 = __all[2].Gradient;
+                    __linearWeights = new[] { __all[1], __all[0] };
                 }
             }
 

@@ -30,11 +30,11 @@ namespace Paper.Mnist
 
         /// <summary>The trainable members read by Forward, with their gradients: W1, b1, W2, b2, W3, b3.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("MeProp.Generators", "1.0.0")]
-        public global::System.Collections.Generic.IReadOnlyList<global::MeProp.Parameter<float>> Parameters => __MePropBind().All;
+        public global::System.Collections.Generic.IReadOnlyList<global::MeProp.Parameter<float>> Parameters => __MePropBind().__all;
 
         /// <summary>The weight matrices of the linear operations, in forward order (their gradients' TouchedRowCount is the rows the last step updated).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("MeProp.Generators", "1.0.0")]
-        public global::System.Collections.Generic.IReadOnlyList<global::MeProp.Parameter<float>> LinearWeights => __MePropBind().LinearWeights;
+        public global::System.Collections.Generic.IReadOnlyList<global::MeProp.Parameter<float>> LinearWeights => __MePropBind().__linearWeights;
 
         /// <summary>
         /// The training pass of <see cref="Forward"/>: the same forward computation, recorded for <see cref="Backward"/>.
@@ -153,8 +153,8 @@ namespace Paper.Mnist
             public readonly global::MeProp.ParameterGradient<float> d_b2;
             public readonly global::MeProp.ParameterGradient<float> d_W3;
             public readonly global::MeProp.ParameterGradient<float> d_b3;
-            public readonly global::MeProp.Parameter<float>[] All;
-            public readonly global::MeProp.Parameter<float>[] LinearWeights;
+            public readonly global::MeProp.Parameter<float>[] __all;
+            public readonly global::MeProp.Parameter<float>[] __linearWeights;
 
             public __MePropGradients(MnistMlp __owner)
             {
@@ -164,7 +164,7 @@ namespace Paper.Mnist
                 b2 = __owner.b2 ?? throw new global::System.InvalidOperationException("MnistMlp.b2 is null: assign every parameter before training.");
                 W3 = __owner.W3 ?? throw new global::System.InvalidOperationException("MnistMlp.W3 is null: assign every parameter before training.");
                 b3 = __owner.b3 ?? throw new global::System.InvalidOperationException("MnistMlp.b3 is null: assign every parameter before training.");
-                All = new global::MeProp.Parameter<float>[]
+                __all = new global::MeProp.Parameter<float>[]
                 {
                     new("W1", W1),
                     new("b1", b1),
@@ -173,13 +173,13 @@ namespace Paper.Mnist
                     new("W3", W3),
                     new("b3", b3),
                 };
-                d_W1 = All[0].Gradient;
-                d_b1 = All[1].Gradient;
-                d_W2 = All[2].Gradient;
-                d_b2 = All[3].Gradient;
-                d_W3 = All[4].Gradient;
-                d_b3 = All[5].Gradient;
-                LinearWeights = new[] { All[0], All[2], All[4] };
+                d_W1 = __all[0].Gradient;
+                d_b1 = __all[1].Gradient;
+                d_W2 = __all[2].Gradient;
+                d_b2 = __all[3].Gradient;
+                d_W3 = __all[4].Gradient;
+                d_b3 = __all[5].Gradient;
+                __linearWeights = new[] { __all[0], __all[2], __all[4] };
             }
         }
 

@@ -30,11 +30,11 @@ namespace Paper.Parsing
 
         /// <summary>The trainable members read by Scores, with their gradients: E, T, W1, b1, W2, b2.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("MeProp.Generators", "1.0.0")]
-        public global::System.Collections.Generic.IReadOnlyList<global::MeProp.Parameter<double>> Parameters => __MePropBind().All;
+        public global::System.Collections.Generic.IReadOnlyList<global::MeProp.Parameter<double>> Parameters => __MePropBind().__all;
 
         /// <summary>The weight matrices of the linear operations, in forward order (their gradients' TouchedRowCount is the rows the last step updated).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("MeProp.Generators", "1.0.0")]
-        public global::System.Collections.Generic.IReadOnlyList<global::MeProp.Parameter<double>> LinearWeights => __MePropBind().LinearWeights;
+        public global::System.Collections.Generic.IReadOnlyList<global::MeProp.Parameter<double>> LinearWeights => __MePropBind().__linearWeights;
 
         /// <summary>
         /// The training pass of <see cref="Scores"/>: the same forward computation, recorded for <see cref="Backward"/>.
@@ -164,8 +164,8 @@ namespace Paper.Parsing
             public readonly global::MeProp.ParameterGradient<double> d_b1;
             public readonly global::MeProp.ParameterGradient<double> d_W2;
             public readonly global::MeProp.ParameterGradient<double> d_b2;
-            public readonly global::MeProp.Parameter<double>[] All;
-            public readonly global::MeProp.Parameter<double>[] LinearWeights;
+            public readonly global::MeProp.Parameter<double>[] __all;
+            public readonly global::MeProp.Parameter<double>[] __linearWeights;
 
             public __MePropGradients(ParserMlp __owner)
             {
@@ -175,7 +175,7 @@ namespace Paper.Parsing
                 b1 = __owner.b1 ?? throw new global::System.InvalidOperationException("ParserMlp.b1 is null: assign every parameter before training.");
                 W2 = __owner.W2 ?? throw new global::System.InvalidOperationException("ParserMlp.W2 is null: assign every parameter before training.");
                 b2 = __owner.b2 ?? throw new global::System.InvalidOperationException("ParserMlp.b2 is null: assign every parameter before training.");
-                All = new global::MeProp.Parameter<double>[]
+                __all = new global::MeProp.Parameter<double>[]
                 {
                     new("E", E),
                     new("T", T),
@@ -184,13 +184,13 @@ namespace Paper.Parsing
                     new("W2", W2),
                     new("b2", b2),
                 };
-                d_E = All[0].Gradient;
-                d_T = All[1].Gradient;
-                d_W1 = All[2].Gradient;
-                d_b1 = All[3].Gradient;
-                d_W2 = All[4].Gradient;
-                d_b2 = All[5].Gradient;
-                LinearWeights = new[] { All[2], All[4] };
+                d_E = __all[0].Gradient;
+                d_T = __all[1].Gradient;
+                d_W1 = __all[2].Gradient;
+                d_b1 = __all[3].Gradient;
+                d_W2 = __all[4].Gradient;
+                d_b2 = __all[5].Gradient;
+                __linearWeights = new[] { __all[2], __all[4] };
             }
         }
 

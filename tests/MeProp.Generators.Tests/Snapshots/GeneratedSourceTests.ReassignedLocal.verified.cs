@@ -28,11 +28,11 @@ partial class Deep : global::MeProp.IMePropModel<double>
 
     /// <summary>The trainable members read by Forward, with their gradients: W1, b1, W2, b2, W3.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("MeProp.Generators", "1.0.0")]
-    public global::System.Collections.Generic.IReadOnlyList<global::MeProp.Parameter<double>> Parameters => __MePropBind().All;
+    public global::System.Collections.Generic.IReadOnlyList<global::MeProp.Parameter<double>> Parameters => __MePropBind().__all;
 
     /// <summary>The weight matrices of the linear operations, in forward order (their gradients' TouchedRowCount is the rows the last step updated).</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("MeProp.Generators", "1.0.0")]
-    public global::System.Collections.Generic.IReadOnlyList<global::MeProp.Parameter<double>> LinearWeights => __MePropBind().LinearWeights;
+    public global::System.Collections.Generic.IReadOnlyList<global::MeProp.Parameter<double>> LinearWeights => __MePropBind().__linearWeights;
 
     /// <summary>
     /// The training pass of <see cref="Forward"/>: the same forward computation, recorded for <see cref="Backward"/>.
@@ -157,8 +157,8 @@ partial class Deep : global::MeProp.IMePropModel<double>
         public readonly global::MeProp.ParameterGradient<double> d_W2;
         public readonly global::MeProp.ParameterGradient<double> d_b2;
         public readonly global::MeProp.ParameterGradient<double> d_W3;
-        public readonly global::MeProp.Parameter<double>[] All;
-        public readonly global::MeProp.Parameter<double>[] LinearWeights;
+        public readonly global::MeProp.Parameter<double>[] __all;
+        public readonly global::MeProp.Parameter<double>[] __linearWeights;
 
         public __MePropGradients(Deep __owner)
         {
@@ -167,7 +167,7 @@ partial class Deep : global::MeProp.IMePropModel<double>
             W2 = __owner.W2 ?? throw new global::System.InvalidOperationException("Deep.W2 is null: assign every parameter before training.");
             b2 = __owner.b2 ?? throw new global::System.InvalidOperationException("Deep.b2 is null: assign every parameter before training.");
             W3 = __owner.W3 ?? throw new global::System.InvalidOperationException("Deep.W3 is null: assign every parameter before training.");
-            All = new global::MeProp.Parameter<double>[]
+            __all = new global::MeProp.Parameter<double>[]
             {
                 new("W1", W1),
                 new("b1", b1),
@@ -175,12 +175,12 @@ partial class Deep : global::MeProp.IMePropModel<double>
                 new("b2", b2),
                 new("W3", W3),
             };
-            d_W1 = All[0].Gradient;
-            d_b1 = All[1].Gradient;
-            d_W2 = All[2].Gradient;
-            d_b2 = All[3].Gradient;
-            d_W3 = All[4].Gradient;
-            LinearWeights = new[] { All[0], All[2], All[4] };
+            d_W1 = __all[0].Gradient;
+            d_b1 = __all[1].Gradient;
+            d_W2 = __all[2].Gradient;
+            d_b2 = __all[3].Gradient;
+            d_W3 = __all[4].Gradient;
+            __linearWeights = new[] { __all[0], __all[2], __all[4] };
         }
     }
 

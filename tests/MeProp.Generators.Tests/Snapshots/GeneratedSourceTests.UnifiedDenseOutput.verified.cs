@@ -30,11 +30,11 @@ namespace Gpu
 
         /// <summary>The trainable members read by Forward, with their gradients: W1, b1, W2.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("MeProp.Generators", "1.0.0")]
-        public global::System.Collections.Generic.IReadOnlyList<global::MeProp.Parameter<float>> Parameters => __MePropBind().All;
+        public global::System.Collections.Generic.IReadOnlyList<global::MeProp.Parameter<float>> Parameters => __MePropBind().__all;
 
         /// <summary>The weight matrices of the linear operations, in forward order (their gradients' TouchedRowCount is the rows the last step updated).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("MeProp.Generators", "1.0.0")]
-        public global::System.Collections.Generic.IReadOnlyList<global::MeProp.Parameter<float>> LinearWeights => __MePropBind().LinearWeights;
+        public global::System.Collections.Generic.IReadOnlyList<global::MeProp.Parameter<float>> LinearWeights => __MePropBind().__linearWeights;
 
         /// <summary>
         /// The training pass of <see cref="Forward"/>: the same forward computation, recorded for <see cref="Backward"/>.
@@ -131,24 +131,24 @@ namespace Gpu
             public readonly global::MeProp.ParameterGradient<float> d_W1;
             public readonly global::MeProp.ParameterGradient<float> d_b1;
             public readonly global::MeProp.ParameterGradient<float> d_W2;
-            public readonly global::MeProp.Parameter<float>[] All;
-            public readonly global::MeProp.Parameter<float>[] LinearWeights;
+            public readonly global::MeProp.Parameter<float>[] __all;
+            public readonly global::MeProp.Parameter<float>[] __linearWeights;
 
             public __MePropGradients(UnifiedNet __owner)
             {
                 W1 = __owner.W1 ?? throw new global::System.InvalidOperationException("UnifiedNet.W1 is null: assign every parameter before training.");
                 b1 = __owner.b1 ?? throw new global::System.InvalidOperationException("UnifiedNet.b1 is null: assign every parameter before training.");
                 W2 = __owner.W2 ?? throw new global::System.InvalidOperationException("UnifiedNet.W2 is null: assign every parameter before training.");
-                All = new global::MeProp.Parameter<float>[]
+                __all = new global::MeProp.Parameter<float>[]
                 {
                     new("W1", W1),
                     new("b1", b1),
                     new("W2", W2),
                 };
-                d_W1 = All[0].Gradient;
-                d_b1 = All[1].Gradient;
-                d_W2 = All[2].Gradient;
-                LinearWeights = new[] { All[0], All[2] };
+                d_W1 = __all[0].Gradient;
+                d_b1 = __all[1].Gradient;
+                d_W2 = __all[2].Gradient;
+                __linearWeights = new[] { __all[0], __all[2] };
             }
         }
 
