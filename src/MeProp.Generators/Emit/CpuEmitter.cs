@@ -94,11 +94,11 @@ internal static class CpuEmitter
         w.Line();
         w.Line($"/// <summary>The trainable members read by {m.MethodName}, with their gradients: {string.Join(", ", m.Parameters.Select(p => p.Name))}.</summary>");
         w.Line(GeneratedCode);
-        w.Line($"public global::System.Collections.Generic.IReadOnlyList<{R}.Parameter<{t}>> Parameters => __MePropBind().All;");
+        w.Line($"public global::System.Collections.Generic.IReadOnlyList<{R}.Parameter<{t}>> Parameters => __MePropBind().__all;");
         w.Line();
         w.Line("/// <summary>The weight matrices of the linear operations, in forward order (their gradients' TouchedRowCount is the rows the last step updated).</summary>");
         w.Line(GeneratedCode);
-        w.Line($"public global::System.Collections.Generic.IReadOnlyList<{R}.Parameter<{t}>> LinearWeights => __MePropBind().LinearWeights;");
+        w.Line($"public global::System.Collections.Generic.IReadOnlyList<{R}.Parameter<{t}>> LinearWeights => __MePropBind().__linearWeights;");
     }
 
     private static string InputList(ModelSpec m, bool withTypes)
@@ -228,23 +228,23 @@ internal static class CpuEmitter
                 w.Line($"public readonly {ParameterType(p, t)} {p.Name};");
             foreach (ParameterSpec p in m.Parameters)
                 w.Line($"public readonly {R}.ParameterGradient<{t}> {c.GradientMember(p.Name)};");
-            w.Line($"public readonly {R}.Parameter<{t}>[] All;");
-            w.Line($"public readonly {R}.Parameter<{t}>[] LinearWeights;");
+            w.Line($"public readonly {R}.Parameter<{t}>[] __all;");
+            w.Line($"public readonly {R}.Parameter<{t}>[] __linearWeights;");
             w.Line();
             using (w.Block($"public __MePropGradients({m.Type.Name}{TypeArguments(m)} {Primitive.Owner})"))
             {
                 foreach (ParameterSpec p in m.Parameters)
                     w.Line($"{p.Name} = {Primitive.Owner}.{p.Name} ?? throw new global::System.InvalidOperationException(\"{m.Type.Name}.{p.Name} is null: assign every parameter before training.\");");
-                w.Line($"All = new {R}.Parameter<{t}>[]");
+                w.Line($"__all = new {R}.Parameter<{t}>[]");
                 w.Line("{");
                 foreach (ParameterSpec p in m.Parameters)
                     w.Line($"    new(\"{p.Name}\", {p.Name}),");
                 w.Line("};");
                 for (int i = 0; i < m.Parameters.Count; i++)
-                    w.Line($"{c.GradientMember(m.Parameters[i].Name)} = All[{i.ToString(CultureInfo.InvariantCulture)}].Gradient;");
+                    w.Line($"{c.GradientMember(m.Parameters[i].Name)} = __all[{i.ToString(CultureInfo.InvariantCulture)}].Gradient;");
                 var weights = m.Operations.Where(o => o.Kind == OpKind.Linear).Select(o => o.Operands[0]).Distinct()
-                    .Select(name => "All[" + IndexOf(m, name).ToString(CultureInfo.InvariantCulture) + "]");
-                w.Line($"LinearWeights = new[] {{ {string.Join(", ", weights)} }};");
+                    .Select(name => "__all[" + IndexOf(m, name).ToString(CultureInfo.InvariantCulture) + "]");
+                w.Line($"__linearWeights = new[] {{ {string.Join(", ", weights)} }};");
             }
         }
     }

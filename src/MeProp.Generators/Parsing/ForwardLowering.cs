@@ -32,6 +32,7 @@ internal sealed class ForwardLowering
     private readonly List<SyntaxNode> _operationSyntax = new();
     private readonly Dictionary<ISymbol, string> _currentName = new(SymbolEqualityComparer.Default);
     private readonly HashSet<string> _names = new();
+    private readonly HashSet<ISymbol> _failed = new(SymbolEqualityComparer.Default);
     private readonly List<ISymbol> _parameterMembers = new();
     private readonly Dictionary<string, ValueKind> _inputs = new();
     private string? _statementSource;
@@ -42,8 +43,11 @@ internal sealed class ForwardLowering
         _model = model;
         _containingType = containingType;
         _cancellation = cancellation;
+        // Forward values become members of the generated tape class: keep them off its own member and local names.
+        _names.UnionWith(new[] { "Fits", "__examples", "__owner" });
         foreach (IParameterSymbol input in inputs)
         {
+            _names.Add(input.Name + "__width");
             _currentName[input] = input.Name;
             _names.Add(input.Name);
             _inputs[input.Name] = KnownTypes.IsIdBatch(input.Type) ? ValueKind.Ids : ValueKind.Batch;
@@ -133,6 +137,7 @@ internal sealed class ForwardLowering
 
     private void ReportNonBatchLocal(ILocalSymbol local, SyntaxNode at)
     {
+        _failed.Add(local);
         if (KnownTypes.IsMatrix(local.Type) || KnownTypes.IsRowVector(local.Type))
             Report(DiagnosticDescriptors.ParameterNotMember, at, local.Name, "local variable", _containingType.Name);
         else
@@ -144,6 +149,9 @@ internal sealed class ForwardLowering
     {
         _temporaryBase = local.Name;
         string? result = Lower(value, Fresh(local.Name));
+        // A local whose value was already reported stays unreported at its uses: one error, not one per use.
+        if (result is not null) _failed.Remove(local);
+        else _failed.Add(local);
         if (result is not null) _currentName[local] = result;
     }
 
@@ -178,6 +186,8 @@ internal sealed class ForwardLowering
         ISymbol? symbol = _model.GetSymbolInfo(expression, _cancellation).Symbol;
         switch (symbol)
         {
+            case ILocalSymbol when _failed.Contains(symbol):
+                return null;
             case ILocalSymbol or IParameterSymbol when _currentName.TryGetValue(symbol, out string? name):
                 return name;
             case IFieldSymbol { IsStatic: false } or IPropertySymbol { IsStatic: false, IsIndexer: false }
@@ -312,6 +322,7 @@ internal sealed class ForwardLowering
             && linear.Result == x && IsTemporary(Strip(left)))
         {
             var operands = linear.Operands.Concat(new[] { b }).ToEquatableArray();
+            if (target is not null) _names.Remove(linear.Result); // the temporary's name was never used: free it again
             _operations[last] = linear with { Result = target ?? linear.Result, Operands = operands };
             _operationSyntax[last] = node;
             return target ?? linear.Result;
@@ -370,7 +381,10 @@ internal sealed class ForwardLowering
             && Strip(rate) is IdentifierNameSyntax or MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax }
             && SymbolEqualityComparer.Default.Equals(symbol.ContainingType.OriginalDefinition, _containingType.OriginalDefinition))
         {
-            return symbol.IsStatic ? symbol.Name : "this." + symbol.Name;
+            // Qualified: the generated ForwardTrain has locals of its own ('start', 'tape') that a bare name could bind to.
+            return symbol.IsStatic
+                ? _containingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + "." + symbol.Name
+                : "this." + symbol.Name;
         }
         Report(DiagnosticDescriptors.InvalidDropoutRate, rate, rate.ToString(), "the training pass evaluates it at every step, so it must not depend on locals");
         return null;

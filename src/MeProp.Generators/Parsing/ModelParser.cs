@@ -116,7 +116,9 @@ internal static class ModelParser
         if (method.Parameters.Length == 0) Reject("it needs at least one input (Batch<T> or IdBatch)");
         foreach (IParameterSymbol parameter in method.Parameters)
         {
-            if (parameter.RefKind != RefKind.None || parameter.IsParams)
+            if (parameter.Name is "tape" or "start" || parameter.Name.StartsWith("__", System.StringComparison.Ordinal))
+                Reject($"input '{parameter.Name}' has a name the generated training pass uses itself ('tape', 'start' and names starting with '__'); rename it");
+            else if (parameter.RefKind != RefKind.None || parameter.IsParams)
                 Reject($"input '{parameter.Name}' must be a plain parameter (no ref, out, in or params)");
             else if (KnownTypes.IsBatch(parameter.Type))
             {

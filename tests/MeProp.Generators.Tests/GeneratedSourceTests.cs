@@ -1,0 +1,182 @@
+using Xunit;
+
+namespace MeProp.Generators.Tests;
+
+/// <summary>
+/// One scenario per test: the generated training pass is compared with its approved snapshot, it must
+/// compile with the model (no errors, no warnings in generated code), and the generator must report nothing.
+/// </summary>
+public sealed class GeneratedSourceTests
+{
+    private static void Check(string source, string hintName, string testMethod)
+    {
+        GeneratorRun run = GeneratorHarness.Run(source);
+        run.AssertNoGeneratorDiagnostics();
+        run.AssertCompilesCleanly();
+        var generated = Assert.Single(run.Sources);
+        Assert.Equal(hintName, generated.HintName);
+        Snapshot.Verify(generated.Text, testMethod: testMethod);
+    }
+
+    /// <summary>The paper's MNIST network: 784-500-500-10, ReLU, K = 20, shapes stated in the constructor.</summary>
+    [Fact]
+    public void MnistMlp() => Check("""
+        using MeProp;
+        using static MeProp.Ops;
+
+        namespace Paper.Mnist;
+
+        public sealed partial class MnistMlp
+        {
+            private readonly Matrix<float> W1, W2, W3;
+            private readonly RowVector<float> b1, b2, b3;
+
+            public MnistMlp()
+            {
+                W1 = new Matrix<float>(500, 784); b1 = new RowVector<float>(500);
+                W2 = new Matrix<float>(500, 500); b2 = new RowVector<float>(500);
+                W3 = new Matrix<float>(10, 500); b3 = new RowVector<float>(10);
+            }
+
+            [MeProp(K = 20)]
+            public Batch<float> Forward(Batch<float> x)
+            {
+                var h1 = Relu(W1 * x + b1);
+                var h2 = Relu(W2 * h1 + b2);
+                return W3 * h2 + b3;
+            }
+        }
+        """, "Paper.Mnist.MnistMlp.Forward.MeProp.g.cs", nameof(MnistMlp));
+
+    /// <summary>
+    /// Chen and Manning's parser network: word and tag embeddings side by side, one hidden layer, the
+    /// transition scores (Tanh stands in for the cube activation, which the DSL does not have).
+    /// </summary>
+    [Fact]
+    public void ParserMlp() => Check("""
+        using MeProp;
+        using static MeProp.Ops;
+
+        namespace Paper.Parsing;
+
+        public partial class ParserMlp
+        {
+            public Matrix<double> E = Init.Uniform<double>(10000, 50, 0.01, new SeededRandom(1));
+            public Matrix<double> T = Init.Uniform<double>(45, 50, 0.01, new SeededRandom(2));
+            public Matrix<double> W1 = new Matrix<double>(200, 36 * 50);
+            public RowVector<double> b1 = new RowVector<double>(200);
+            public Matrix<double> W2 = new Matrix<double>(79, 200);
+            public RowVector<double> b2 = new RowVector<double>(79);
+
+            [MeProp(K = 20)]
+            public Batch<double> Scores(IdBatch words, IdBatch tags)
+            {
+                var a = Embed(E, words);
+                var b = Embed(T, tags);
+                var x = Concat(a, b);
+                var h = Tanh(Linear(W1, x, b1));
+                return Linear(W2, h, b2);
+            }
+        }
+        """, "Paper.Parsing.ParserMlp.Scores.MeProp.g.cs", nameof(ParserMlp));
+
+    /// <summary>Unified top-k (one index set per mini-batch), a dense output layer and an OutputK; a property as a parameter.</summary>
+    [Fact]
+    public void UnifiedDenseOutput() => Check("""
+        using MeProp;
+        using static MeProp.Ops;
+
+        namespace Gpu;
+
+        internal partial class UnifiedNet
+        {
+            public Matrix<float> W1 { get; set; } = new(256, 100);
+            public RowVector<float> b1 { get; } = new(256);
+            public Matrix<float> W2 = new(10, 256);
+
+            [MeProp(K = 32, Mode = MePropMode.Unified, DenseOutput = true, OutputK = 5, Seed = 7)]
+            internal Batch<float> Forward(Batch<float> input)
+            {
+                var hidden = Sigmoid(W1 * input + b1);
+                return W2 * hidden;
+            }
+        }
+        """, "Gpu.UnifiedNet.Forward.MeProp.g.cs", nameof(UnifiedDenseOutput));
+
+    /// <summary>
+    /// Dropout with a constant rate and with a rate from a property; element-wise product, sum and
+    /// difference; Sigmoid; a value used by two operations (its gradient accumulates); two inputs.
+    /// </summary>
+    [Fact]
+    public void DropoutAndElementwise() => Check("""
+        using MeProp;
+        using static MeProp.Ops;
+
+        namespace Zoo;
+
+        public partial class Gated
+        {
+            public Matrix<float> W1 = new(64, 32), Wg = new(64, 32), Wz = new(64, 16), W2 = new(10, 64);
+            public RowVector<float> b1 = new(64), bg = new(64), b2 = new(10);
+
+            public double Rate { get; set; } = 0.5;
+
+            [MeProp(K = 8)]
+            public Batch<float> Forward(Batch<float> x, Batch<float> y)
+            {
+                var h = Relu(W1 * x + b1);
+                var d = Dropout(h, 0.25);
+                var g = Sigmoid(Wg * x + bg);
+                var m = d * g;
+                var s = Add(m, Dropout(h, Rate));
+                var z = s - Wz * y;
+                return W2 * z + b2;
+            }
+        }
+        """, "Zoo.Gated.Forward.MeProp.g.cs", nameof(DropoutAndElementwise));
+
+    /// <summary>A local reassigned layer after layer (each assignment is a new value), a separate bias add, no output bias.</summary>
+    [Fact]
+    public void ReassignedLocal() => Check("""
+        using MeProp;
+        using static MeProp.Ops;
+
+        public partial class Deep
+        {
+            public Matrix<double> W1 = new(30, 20), W2 = new(30, 30), W3 = new(5, 30);
+            public RowVector<double> b1 = new(30), b2 = new(30);
+
+            [MeProp(K = 4)]
+            public Batch<double> Forward(Batch<double> x)
+            {
+                var h = W1 * x + b1;
+                h = Relu(h);
+                h = Relu(W2 * h);
+                h = h + b2;
+                return W3 * h;
+            }
+        }
+        """, "Deep.Forward.MeProp.g.cs", nameof(ReassignedLocal));
+
+    /// <summary>A generic model class nested in a static partial class; an expression-bodied internal forward method.</summary>
+    [Fact]
+    public void GenericNestedModel() => Check("""
+        using MeProp;
+        using static MeProp.Ops;
+
+        namespace Library.Models;
+
+        public static partial class Networks
+        {
+            public sealed partial class Mlp<T> where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
+            {
+                public Matrix<T> W1 { get; set; } = new(64, 32);
+                public RowVector<T> b1 { get; set; } = new(64);
+                public Matrix<T> W2 { get; set; } = new(10, 64);
+
+                [MeProp(K = 8)]
+                internal Batch<T> Forward(Batch<T> x) => W2 * Relu(W1 * x + b1);
+            }
+        }
+        """, "Library.Models.Networks.Mlp{T}.Forward.MeProp.g.cs", nameof(GenericNestedModel));
+}
