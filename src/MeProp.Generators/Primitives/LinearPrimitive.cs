@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using MeProp.Generators.Emit;
 using MeProp.Generators.Model;
 
@@ -39,10 +40,11 @@ internal sealed class LinearPrimitive : Primitive
         string dx = c.NeedsGradient(x) ? c.Gradient(x) : "null";
         string accumulate = c.NeedsGradient(x) ? c.Accumulate(x) : "false";
         string k = output ? "settings.OutputLayerK" : "settings.K";
-        var targets = new List<string> { "d" + w };
-        if (op.Operands.Count == 3) targets.Add("d" + op.Operands[2]);
-        if (c.NeedsGradient(x)) targets.Add(GradientName(x, c));
-        c.Writer.Line($"// meProp: keep {k} entries of {GradientName(op.Result, c)} (per settings.Mode); {string.Join(", ", targets)} come from the kept entries only.");
+        var targets = new List<string> { w };
+        if (op.Operands.Count == 3) targets.Add(op.Operands[2]);
+        if (c.NeedsGradient(x)) targets.Add(x);
+        string list = targets.Count == 1 ? targets[0] : string.Join(", ", targets.Take(targets.Count - 1)) + " and " + targets[targets.Count - 1];
+        c.Writer.Line($"// meProp: keep {k} entries of {GradientName(op.Result, c)} (chosen per settings.Mode); the gradients of {list} use only those{(c.NeedsGradient(x) ? "" : $" ({x} needs none)")}.");
         c.Writer.Line("linearStart = global::System.Diagnostics.Stopwatch.GetTimestamp();");
         c.Writer.Line($"{EmitContext.Tape}.{BackwardState(op, c)}.Run({c.Gradient(op.Result)}, {c.Value(x)}, {c.Value(w)}, {c.ParameterGradient(w)}, {bias}, {dx}, accumulateDx: {accumulate}, {k}, settings.Mode, __mepropRandom);");
         c.Writer.Line("timings.AddLinearBackward(global::System.Diagnostics.Stopwatch.GetTimestamp() - linearStart);");

@@ -24,6 +24,10 @@ namespace Zoo
         [global::System.CodeDom.Compiler.GeneratedCode("MeProp.Generators", "1.0.0")]
         public global::MeProp.MePropSettings MePropSettings => __mepropSettings;
 
+        /// <summary>The seeded source of dropout masks and random-k selections; it starts from the [MeProp] attribute's Seed.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("MeProp.Generators", "1.0.0")]
+        public global::MeProp.SeededRandom MePropRandom => __mepropRandom;
+
         /// <summary>Time spent in ForwardTrain, Backward and the linear operations' backward.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("MeProp.Generators", "1.0.0")]
         public global::MeProp.MePropTimings MePropTimings { get; } = new();
@@ -107,7 +111,7 @@ namespace Zoo
             gradients.d_b2.Clear();
 
             // grad of: output = W2 * z + b2    [return W2 * z + b2;]
-            // meProp: keep settings.OutputLayerK entries of dOutput (per settings.Mode); dW2, db2, d_z come from the kept entries only.
+            // meProp: keep settings.OutputLayerK entries of dOutput (chosen per settings.Mode); the gradients of W2, b2 and z use only those.
             linearStart = global::System.Diagnostics.Stopwatch.GetTimestamp();
             tape.output_backward.Run(dOutput, tape.z, this.W2, gradients.d_W2, gradients.d_b2, tape.d_z, accumulateDx: false, settings.OutputLayerK, settings.Mode, __mepropRandom);
             timings.AddLinearBackward(global::System.Diagnostics.Stopwatch.GetTimestamp() - linearStart);
@@ -117,7 +121,7 @@ namespace Zoo
             global::MeProp.Kernels.BackwardKernels.Negate(tape.d_z, tape.d_z_linear, accumulate: false);
 
             // grad of: z_linear = Wz * y    [var z = s - Wz * y;]
-            // meProp: keep settings.K entries of d_z_linear (per settings.Mode); dWz come from the kept entries only.
+            // meProp: keep settings.K entries of d_z_linear (chosen per settings.Mode); the gradients of Wz use only those (y needs none).
             linearStart = global::System.Diagnostics.Stopwatch.GetTimestamp();
             tape.z_linear_backward.Run(tape.d_z_linear, tape.y, this.Wz, gradients.d_Wz, null, null, accumulateDx: false, settings.K, settings.Mode, __mepropRandom);
             timings.AddLinearBackward(global::System.Diagnostics.Stopwatch.GetTimestamp() - linearStart);
@@ -137,7 +141,7 @@ namespace Zoo
             global::MeProp.Kernels.BackwardKernels.Sigmoid(tape.d_g, tape.g, tape.d_g_linear, accumulate: false);
 
             // grad of: g_linear = Wg * x + bg    [var g = Sigmoid(Wg * x + bg);]
-            // meProp: keep settings.K entries of d_g_linear (per settings.Mode); dWg, dbg come from the kept entries only.
+            // meProp: keep settings.K entries of d_g_linear (chosen per settings.Mode); the gradients of Wg and bg use only those (x needs none).
             linearStart = global::System.Diagnostics.Stopwatch.GetTimestamp();
             tape.g_linear_backward.Run(tape.d_g_linear, tape.x, this.Wg, gradients.d_Wg, gradients.d_bg, null, accumulateDx: false, settings.K, settings.Mode, __mepropRandom);
             timings.AddLinearBackward(global::System.Diagnostics.Stopwatch.GetTimestamp() - linearStart);
@@ -149,7 +153,7 @@ namespace Zoo
             global::MeProp.Kernels.BackwardKernels.Relu(tape.d_h, tape.h, tape.d_h_linear, accumulate: false);
 
             // grad of: h_linear = W1 * x + b1    [var h = Relu(W1 * x + b1);]
-            // meProp: keep settings.K entries of d_h_linear (per settings.Mode); dW1, db1 come from the kept entries only.
+            // meProp: keep settings.K entries of d_h_linear (chosen per settings.Mode); the gradients of W1 and b1 use only those (x needs none).
             linearStart = global::System.Diagnostics.Stopwatch.GetTimestamp();
             tape.h_linear_backward.Run(tape.d_h_linear, tape.x, this.W1, gradients.d_W1, gradients.d_b1, null, accumulateDx: false, settings.K, settings.Mode, __mepropRandom);
             timings.AddLinearBackward(global::System.Diagnostics.Stopwatch.GetTimestamp() - linearStart);

@@ -26,6 +26,10 @@ namespace Library.Models
             [global::System.CodeDom.Compiler.GeneratedCode("MeProp.Generators", "1.0.0")]
             public global::MeProp.MePropSettings MePropSettings => __mepropSettings;
 
+            /// <summary>The seeded source of dropout masks and random-k selections; it starts from the [MeProp] attribute's Seed.</summary>
+            [global::System.CodeDom.Compiler.GeneratedCode("MeProp.Generators", "1.0.0")]
+            public global::MeProp.SeededRandom MePropRandom => __mepropRandom;
+
             /// <summary>Time spent in ForwardTrain, Backward and the linear operations' backward.</summary>
             [global::System.CodeDom.Compiler.GeneratedCode("MeProp.Generators", "1.0.0")]
             public global::MeProp.MePropTimings MePropTimings { get; } = new();
@@ -84,7 +88,7 @@ namespace Library.Models
                 gradients.d_b1.Clear();
 
                 // grad of: output = W2 * output_relu    [return W2 * Relu(W1 * x + b1);]
-                // meProp: keep settings.OutputLayerK entries of dOutput (per settings.Mode); dW2, d_output_relu come from the kept entries only.
+                // meProp: keep settings.OutputLayerK entries of dOutput (chosen per settings.Mode); the gradients of W2 and output_relu use only those.
                 linearStart = global::System.Diagnostics.Stopwatch.GetTimestamp();
                 tape.output_backward.Run(dOutput, tape.output_relu, this.W2, gradients.d_W2, null, tape.d_output_relu, accumulateDx: false, settings.OutputLayerK, settings.Mode, __mepropRandom);
                 timings.AddLinearBackward(global::System.Diagnostics.Stopwatch.GetTimestamp() - linearStart);
@@ -93,7 +97,7 @@ namespace Library.Models
                 global::MeProp.Kernels.BackwardKernels.Relu(tape.d_output_relu, tape.output_relu, tape.d_output_linear, accumulate: false);
 
                 // grad of: output_linear = W1 * x + b1    [return W2 * Relu(W1 * x + b1);]
-                // meProp: keep settings.K entries of d_output_linear (per settings.Mode); dW1, db1 come from the kept entries only.
+                // meProp: keep settings.K entries of d_output_linear (chosen per settings.Mode); the gradients of W1 and b1 use only those (x needs none).
                 linearStart = global::System.Diagnostics.Stopwatch.GetTimestamp();
                 tape.output_linear_backward.Run(tape.d_output_linear, tape.x, this.W1, gradients.d_W1, gradients.d_b1, null, accumulateDx: false, settings.K, settings.Mode, __mepropRandom);
                 timings.AddLinearBackward(global::System.Diagnostics.Stopwatch.GetTimestamp() - linearStart);

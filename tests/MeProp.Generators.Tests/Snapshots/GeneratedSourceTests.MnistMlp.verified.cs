@@ -24,6 +24,10 @@ namespace Paper.Mnist
         [global::System.CodeDom.Compiler.GeneratedCode("MeProp.Generators", "1.0.0")]
         public global::MeProp.MePropSettings MePropSettings => __mepropSettings;
 
+        /// <summary>The seeded source of dropout masks and random-k selections; it starts from the [MeProp] attribute's Seed.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("MeProp.Generators", "1.0.0")]
+        public global::MeProp.SeededRandom MePropRandom => __mepropRandom;
+
         /// <summary>Time spent in ForwardTrain, Backward and the linear operations' backward.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("MeProp.Generators", "1.0.0")]
         public global::MeProp.MePropTimings MePropTimings { get; } = new();
@@ -91,7 +95,7 @@ namespace Paper.Mnist
             gradients.d_b3.Clear();
 
             // grad of: output = W3 * h2 + b3    [return W3 * h2 + b3;]
-            // meProp: keep settings.OutputLayerK entries of dOutput (per settings.Mode); dW3, db3, d_h2 come from the kept entries only.
+            // meProp: keep settings.OutputLayerK entries of dOutput (chosen per settings.Mode); the gradients of W3, b3 and h2 use only those.
             linearStart = global::System.Diagnostics.Stopwatch.GetTimestamp();
             tape.output_backward.Run(dOutput, tape.h2, this.W3, gradients.d_W3, gradients.d_b3, tape.d_h2, accumulateDx: false, settings.OutputLayerK, settings.Mode, __mepropRandom);
             timings.AddLinearBackward(global::System.Diagnostics.Stopwatch.GetTimestamp() - linearStart);
@@ -100,7 +104,7 @@ namespace Paper.Mnist
             global::MeProp.Kernels.BackwardKernels.Relu(tape.d_h2, tape.h2, tape.d_h2_linear, accumulate: false);
 
             // grad of: h2_linear = W2 * h1 + b2    [var h2 = Relu(W2 * h1 + b2);]
-            // meProp: keep settings.K entries of d_h2_linear (per settings.Mode); dW2, db2, d_h1 come from the kept entries only.
+            // meProp: keep settings.K entries of d_h2_linear (chosen per settings.Mode); the gradients of W2, b2 and h1 use only those.
             linearStart = global::System.Diagnostics.Stopwatch.GetTimestamp();
             tape.h2_linear_backward.Run(tape.d_h2_linear, tape.h1, this.W2, gradients.d_W2, gradients.d_b2, tape.d_h1, accumulateDx: false, settings.K, settings.Mode, __mepropRandom);
             timings.AddLinearBackward(global::System.Diagnostics.Stopwatch.GetTimestamp() - linearStart);
@@ -109,7 +113,7 @@ namespace Paper.Mnist
             global::MeProp.Kernels.BackwardKernels.Relu(tape.d_h1, tape.h1, tape.d_h1_linear, accumulate: false);
 
             // grad of: h1_linear = W1 * x + b1    [var h1 = Relu(W1 * x + b1);]
-            // meProp: keep settings.K entries of d_h1_linear (per settings.Mode); dW1, db1 come from the kept entries only.
+            // meProp: keep settings.K entries of d_h1_linear (chosen per settings.Mode); the gradients of W1 and b1 use only those (x needs none).
             linearStart = global::System.Diagnostics.Stopwatch.GetTimestamp();
             tape.h1_linear_backward.Run(tape.d_h1_linear, tape.x, this.W1, gradients.d_W1, gradients.d_b1, null, accumulateDx: false, settings.K, settings.Mode, __mepropRandom);
             timings.AddLinearBackward(global::System.Diagnostics.Stopwatch.GetTimestamp() - linearStart);

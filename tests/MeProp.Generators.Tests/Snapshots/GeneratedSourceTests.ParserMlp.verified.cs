@@ -24,6 +24,10 @@ namespace Paper.Parsing
         [global::System.CodeDom.Compiler.GeneratedCode("MeProp.Generators", "1.0.0")]
         public global::MeProp.MePropSettings MePropSettings => __mepropSettings;
 
+        /// <summary>The seeded source of dropout masks and random-k selections; it starts from the [MeProp] attribute's Seed.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("MeProp.Generators", "1.0.0")]
+        public global::MeProp.SeededRandom MePropRandom => __mepropRandom;
+
         /// <summary>Time spent in ForwardTrain, Backward and the linear operations' backward.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("MeProp.Generators", "1.0.0")]
         public global::MeProp.MePropTimings MePropTimings { get; } = new();
@@ -98,7 +102,7 @@ namespace Paper.Parsing
             gradients.d_b2.Clear();
 
             // grad of: output = W2 * h + b2    [return Linear(W2, h, b2);]
-            // meProp: keep settings.OutputLayerK entries of dOutput (per settings.Mode); dW2, db2, d_h come from the kept entries only.
+            // meProp: keep settings.OutputLayerK entries of dOutput (chosen per settings.Mode); the gradients of W2, b2 and h use only those.
             linearStart = global::System.Diagnostics.Stopwatch.GetTimestamp();
             tape.output_backward.Run(dOutput, tape.h, this.W2, gradients.d_W2, gradients.d_b2, tape.d_h, accumulateDx: false, settings.OutputLayerK, settings.Mode, __mepropRandom);
             timings.AddLinearBackward(global::System.Diagnostics.Stopwatch.GetTimestamp() - linearStart);
@@ -107,7 +111,7 @@ namespace Paper.Parsing
             global::MeProp.Kernels.BackwardKernels.Tanh(tape.d_h, tape.h, tape.d_h_linear, accumulate: false);
 
             // grad of: h_linear = W1 * x + b1    [var h = Tanh(Linear(W1, x, b1));]
-            // meProp: keep settings.K entries of d_h_linear (per settings.Mode); dW1, db1, d_x come from the kept entries only.
+            // meProp: keep settings.K entries of d_h_linear (chosen per settings.Mode); the gradients of W1, b1 and x use only those.
             linearStart = global::System.Diagnostics.Stopwatch.GetTimestamp();
             tape.h_linear_backward.Run(tape.d_h_linear, tape.x, this.W1, gradients.d_W1, gradients.d_b1, tape.d_x, accumulateDx: false, settings.K, settings.Mode, __mepropRandom);
             timings.AddLinearBackward(global::System.Diagnostics.Stopwatch.GetTimestamp() - linearStart);

@@ -22,6 +22,10 @@ partial class Deep : global::MeProp.IMePropModel<double>
     [global::System.CodeDom.Compiler.GeneratedCode("MeProp.Generators", "1.0.0")]
     public global::MeProp.MePropSettings MePropSettings => __mepropSettings;
 
+    /// <summary>The seeded source of dropout masks and random-k selections; it starts from the [MeProp] attribute's Seed.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("MeProp.Generators", "1.0.0")]
+    public global::MeProp.SeededRandom MePropRandom => __mepropRandom;
+
     /// <summary>Time spent in ForwardTrain, Backward and the linear operations' backward.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("MeProp.Generators", "1.0.0")]
     public global::MeProp.MePropTimings MePropTimings { get; } = new();
@@ -93,7 +97,7 @@ partial class Deep : global::MeProp.IMePropModel<double>
         gradients.d_W3.Clear();
 
         // grad of: output = W3 * h_4    [return W3 * h;]
-        // meProp: keep settings.OutputLayerK entries of dOutput (per settings.Mode); dW3, d_h_4 come from the kept entries only.
+        // meProp: keep settings.OutputLayerK entries of dOutput (chosen per settings.Mode); the gradients of W3 and h_4 use only those.
         linearStart = global::System.Diagnostics.Stopwatch.GetTimestamp();
         tape.output_backward.Run(dOutput, tape.h_4, this.W3, gradients.d_W3, null, tape.d_h_4, accumulateDx: false, settings.OutputLayerK, settings.Mode, __mepropRandom);
         timings.AddLinearBackward(global::System.Diagnostics.Stopwatch.GetTimestamp() - linearStart);
@@ -106,7 +110,7 @@ partial class Deep : global::MeProp.IMePropModel<double>
         global::MeProp.Kernels.BackwardKernels.Relu(tape.d_h_3, tape.h_3, tape.d_h_linear, accumulate: false);
 
         // grad of: h_linear = W2 * h_2    [h = Relu(W2 * h);]
-        // meProp: keep settings.K entries of d_h_linear (per settings.Mode); dW2, d_h_2 come from the kept entries only.
+        // meProp: keep settings.K entries of d_h_linear (chosen per settings.Mode); the gradients of W2 and h_2 use only those.
         linearStart = global::System.Diagnostics.Stopwatch.GetTimestamp();
         tape.h_linear_backward.Run(tape.d_h_linear, tape.h_2, this.W2, gradients.d_W2, null, tape.d_h_2, accumulateDx: false, settings.K, settings.Mode, __mepropRandom);
         timings.AddLinearBackward(global::System.Diagnostics.Stopwatch.GetTimestamp() - linearStart);
@@ -115,7 +119,7 @@ partial class Deep : global::MeProp.IMePropModel<double>
         global::MeProp.Kernels.BackwardKernels.Relu(tape.d_h_2, tape.h_2, tape.d_h, accumulate: false);
 
         // grad of: h = W1 * x + b1    [var h = W1 * x + b1;]
-        // meProp: keep settings.K entries of d_h (per settings.Mode); dW1, db1 come from the kept entries only.
+        // meProp: keep settings.K entries of d_h (chosen per settings.Mode); the gradients of W1 and b1 use only those (x needs none).
         linearStart = global::System.Diagnostics.Stopwatch.GetTimestamp();
         tape.h_backward.Run(tape.d_h, tape.x, this.W1, gradients.d_W1, gradients.d_b1, null, accumulateDx: false, settings.K, settings.Mode, __mepropRandom);
         timings.AddLinearBackward(global::System.Diagnostics.Stopwatch.GetTimestamp() - linearStart);

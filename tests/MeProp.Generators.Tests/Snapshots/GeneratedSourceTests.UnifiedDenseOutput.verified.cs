@@ -24,6 +24,10 @@ namespace Gpu
         [global::System.CodeDom.Compiler.GeneratedCode("MeProp.Generators", "1.0.0")]
         public global::MeProp.MePropSettings MePropSettings => __mepropSettings;
 
+        /// <summary>The seeded source of dropout masks and random-k selections; it starts from the [MeProp] attribute's Seed.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("MeProp.Generators", "1.0.0")]
+        public global::MeProp.SeededRandom MePropRandom => __mepropRandom;
+
         /// <summary>Time spent in ForwardTrain, Backward and the linear operations' backward.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("MeProp.Generators", "1.0.0")]
         public global::MeProp.MePropTimings MePropTimings { get; } = new();
@@ -84,7 +88,7 @@ namespace Gpu
             gradients.d_W2.Clear();
 
             // grad of: output = W2 * hidden    [return W2 * hidden;]
-            // meProp: keep settings.OutputLayerK entries of dOutput (per settings.Mode); dW2, d_hidden come from the kept entries only.
+            // meProp: keep settings.OutputLayerK entries of dOutput (chosen per settings.Mode); the gradients of W2 and hidden use only those.
             linearStart = global::System.Diagnostics.Stopwatch.GetTimestamp();
             tape.output_backward.Run(dOutput, tape.hidden, this.W2, gradients.d_W2, null, tape.d_hidden, accumulateDx: false, settings.OutputLayerK, settings.Mode, __mepropRandom);
             timings.AddLinearBackward(global::System.Diagnostics.Stopwatch.GetTimestamp() - linearStart);
@@ -93,7 +97,7 @@ namespace Gpu
             global::MeProp.Kernels.BackwardKernels.Sigmoid(tape.d_hidden, tape.hidden, tape.d_hidden_linear, accumulate: false);
 
             // grad of: hidden_linear = W1 * input + b1    [var hidden = Sigmoid(W1 * input + b1);]
-            // meProp: keep settings.K entries of d_hidden_linear (per settings.Mode); dW1, db1 come from the kept entries only.
+            // meProp: keep settings.K entries of d_hidden_linear (chosen per settings.Mode); the gradients of W1 and b1 use only those (input needs none).
             linearStart = global::System.Diagnostics.Stopwatch.GetTimestamp();
             tape.hidden_linear_backward.Run(tape.d_hidden_linear, tape.input, this.W1, gradients.d_W1, gradients.d_b1, null, accumulateDx: false, settings.K, settings.Mode, __mepropRandom);
             timings.AddLinearBackward(global::System.Diagnostics.Stopwatch.GetTimestamp() - linearStart);
