@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
+using MeProp.Datasets.Mnist;
 
 namespace MeProp.Examples.Mnist;
 
@@ -52,7 +53,7 @@ public static class MnistTrainer
     private const int EvaluationBatch = 1000;
     private const int ProgressEvery = 50;
 
-    public static RunResult Train(TrainingOptions options, MnistSplits data, ITrainingObserver observer)
+    public static RunResult Train(TrainingOptions options, MnistDataset data, ITrainingObserver observer)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(data);
@@ -70,7 +71,7 @@ public static class MnistTrainer
         IOptimizer<float> optimizer = CreateOptimizer(options);
         var shuffle = new SeededRandom(options.Seed ^ 0x5EED);
 
-        int trainCount = data.Train.Count;
+        int trainCount = data.Training.Count;
         int[] order = Enumerable.Range(0, trainCount).ToArray();
         var full = new StepBuffers(options.Batch);
         var last = new StepBuffers(Math.Max(1, trainCount % options.Batch));
@@ -91,7 +92,7 @@ public static class MnistTrainer
             {
                 int size = Math.Min(options.Batch, trainCount - start);
                 StepBuffers buffers = size == options.Batch ? full : last;
-                data.Train.Fill(order.AsSpan(start, size), buffers.X, buffers.Labels);
+                data.Training.FillBatch(order.AsSpan(start, size), buffers.X, buffers.Labels);
 
                 Batch<float> logits = model.ForwardTrain(buffers.X);
                 float loss = SoftmaxCrossEntropy.LossAndGradient(logits, buffers.Labels, buffers.Gradient);
@@ -114,7 +115,7 @@ public static class MnistTrainer
             var timings = model.MePropTimings;
             var seconds = new PhaseSeconds(timings.Forward.TotalSeconds, timings.LinearBackward.TotalSeconds,
                 timings.Backward.TotalSeconds, Stopwatch.GetElapsedTime(0, updateTicks).TotalSeconds);
-            var result = new EpochResult(epoch, lossSum / trainCount, Accuracy(model, data.Dev), Accuracy(model, data.Test),
+            var result = new EpochResult(epoch, lossSum / trainCount, Accuracy(model, data.Development), Accuracy(model, data.Test),
                 seconds, rowFraction.Select(f => f / steps).ToArray());
             epochs.Add(result);
             observer.EpochCompleted(result);
@@ -134,7 +135,7 @@ public static class MnistTrainer
             for (int i = 0; i < size; i++) indices[i] = start + i;
             var x = new Batch<float>(size, MnistShape.Pixels);
             var labels = new int[size];
-            split.Fill(indices.AsSpan(0, size), x, labels);
+            split.FillBatch(indices.AsSpan(0, size), x, labels);
             correct += SoftmaxCrossEntropy.CountCorrect(model.Forward(x), labels);
         }
         return (double)correct / split.Count;

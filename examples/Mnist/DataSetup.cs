@@ -1,0 +1,41 @@
+using System;
+using System.Collections.Generic;
+using System.Threading.Tasks;
+using MeProp.Datasets.Mnist;
+using Spectre.Console;
+
+namespace MeProp.Examples.Mnist;
+
+/// <summary>Finds MNIST (--data, then MEPROP_DATA, then the user's cache), obtains it when missing with a progress display, and loads it.</summary>
+public static class DataSetup
+{
+    public static async Task<MnistDataset> LoadAsync(string? dataOption, int? trainLimit)
+    {
+        MnistLocation location = new MnistLocator().Locate(dataOption);
+        AnsiConsole.MarkupLine($"[grey]MNIST: {Markup.Escape(location.ToString())}[/]");
+        if (!location.HasAllFiles)
+        {
+            AnsiConsole.MarkupLine($"[yellow]Obtaining {location.MissingFiles.Count} missing file(s) into {Markup.Escape(location.Directory)}[/]");
+            using MnistDownloader downloader = MnistDownloader.CreateDefault();
+            await AnsiConsole.Progress()
+                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new DownloadedColumn(), new TransferSpeedColumn())
+                .StartAsync(async context =>
+                {
+                    var tasks = new Dictionary<string, ProgressTask>();
+                    var progress = new Progress<DownloadProgress>(p =>
+                    {
+                        if (!tasks.TryGetValue(p.FileName, out ProgressTask? task))
+                            tasks[p.FileName] = task = context.AddTask(p.FileName, maxValue: p.TotalBytes ?? 1);
+                        task.Description = $"{p.FileName} ({p.SourceName})";
+                        if (p.TotalBytes is long total) task.MaxValue = total;
+                        task.Value = p.TotalBytes is null ? 0 : p.BytesReceived;
+                    });
+                    await downloader.EnsureFilesAsync(location.Directory, progress);
+                    foreach (ProgressTask task in tasks.Values) task.Value = task.MaxValue;
+                });
+        }
+        MnistDataset data = MnistDataset.Load(location.Directory, trainLimit);
+        AnsiConsole.MarkupLine($"[grey]{data.Training.Count} training, {data.Development.Count} development, {data.Test.Count} test images[/]");
+        return data;
+    }
+}

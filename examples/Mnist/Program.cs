@@ -1,0 +1,102 @@
+using System;
+using System.Collections.Generic;
+using System.CommandLine;
+using System.Globalization;
+using System.Threading.Tasks;
+using MeProp.Datasets;
+using MeProp.Datasets.Mnist;
+using MeProp.Examples.Mnist;
+using Spectre.Console;
+
+// The main job: train the paper's MNIST MLP with meProp (and, with --compare, a dense baseline
+// with the same seed and data order), print a table, and optionally write a JSON report.
+
+var k = new Option<int>("--k") { Description = "Entries of dL/dy kept at each hidden linear operation.", DefaultValueFactory = _ => 20 };
+var mode = new Option<string>("--mode") { Description = "topk | unified | random | dense.", DefaultValueFactory = _ => "topk" };
+mode.AcceptOnlyFromAmong("topk", "unified", "random", "dense");
+var optimizer = new Option<string>("--optimizer") { Description = "adam | adagrad | sgd.", DefaultValueFactory = _ => "adam" };
+optimizer.AcceptOnlyFromAmong("adam", "adagrad", "sgd");
+var lr = new Option<double?>("--lr") { Description = "Learning rate (default: the paper's, Adam 0.001, AdaGrad 0.1; SGD 0.1)." };
+var batch = new Option<int>("--batch") { Description = "Mini-batch size (the paper's: 10).", DefaultValueFactory = _ => 10 };
+var epochs = new Option<int>("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => 20 };
+var hidden = new Option<int>("--hidden") { Description = "Units per hidden layer.", DefaultValueFactory = _ => 500 };
+var layers = new Option<int>("--layers") { Description = "Hidden layers: 1, 2 (the paper's) or 3.", DefaultValueFactory = _ => 2 };
+var dropout = new Option<double>("--dropout") { Description = "Dropout rate after each hidden layer during training.", DefaultValueFactory = _ => 0.0 };
+var seed = new Option<int>("--seed") { Description = "Seed of initialisation, data order and dropout.", DefaultValueFactory = _ => 1 };
+var data = new Option<string?>("--data") { Description = "Folder with the MNIST files (or with mnist/ inside). Default: $MEPROP_DATA/mnist, else the user cache, downloading when missing." };
+var trainLimit = new Option<int?>("--train-limit") { Description = "Use only the first N of the 55,000 training images (quick runs)." };
+var compare = new Option<bool>("--compare") { Description = "Train dense, then meProp, with the same seed and data order, and print them side by side." };
+var touched = new Option<bool>("--touched-rows-only") { Description = "Update only the weight rows each step touched (faster; different semantics for Adam's moments)." };
+var report = new Option<string?>("--report") { Description = "Write machine-readable results (JSON) to this file." };
+
+var root = new RootCommand("Train the paper's MNIST MLP (784-500-500-10) with meProp: sparsified back propagation.")
+{
+    k, mode, optimizer, lr, batch, epochs, hidden, layers, dropout, seed, data, trainLimit, compare, touched, report,
+};
+
+root.SetAction(async (parse, cancellation) =>
+{
+    var options = new TrainingOptions
+    {
+        K = parse.GetValue(k),
+        Mode = Enum.Parse<MePropMode>(parse.GetValue(mode)!, ignoreCase: true),
+        Optimizer = Enum.Parse<OptimizerKind>(parse.GetValue(optimizer)!, ignoreCase: true),
+        LearningRate = parse.GetValue(lr),
+        Batch = parse.GetValue(batch),
+        Epochs = parse.GetValue(epochs),
+        Hidden = parse.GetValue(hidden),
+        Layers = parse.GetValue(layers),
+        Dropout = parse.GetValue(dropout),
+        Seed = parse.GetValue(seed),
+        TrainLimit = parse.GetValue(trainLimit),
+        TouchedRowsOnly = parse.GetValue(touched),
+    };
+    if (options.K < 1 && options.Mode != MePropMode.Dense) return Fail($"--k must be at least 1, but is {options.K}.");
+    if (options.Layers is < 1 or > 3) return Fail($"--layers must be 1, 2 or 3, but is {options.Layers}.");
+    if (options.Batch < 1) return Fail($"--batch must be at least 1, but is {options.Batch}.");
+    if (options.Epochs < 1) return Fail($"--epochs must be at least 1, but is {options.Epochs}.");
+    if (options.Hidden < 1) return Fail($"--hidden must be at least 1, but is {options.Hidden}.");
+    if (!(options.Dropout >= 0 && options.Dropout < 1)) return Fail($"--dropout must be in [0, 1), but is {options.Dropout.ToString(CultureInfo.InvariantCulture)}.");
+
+    MnistDataset dataset;
+    try
+    {
+        dataset = await DataSetup.LoadAsync(parse.GetValue(data), options.TrainLimit);
+    }
+    catch (Exception e) when (e is MnistAcquisitionException or DataFormatException or System.IO.IOException)
+    {
+        return Fail(e.Message);
+    }
+
+    var runs = new List<RunResult>();
+    if (parse.GetValue(compare))
+        runs.Add(Train(options with { Mode = MePropMode.Dense }, dataset));
+    runs.Add(Train(options, dataset));
+    if (runs.Count == 2) ConsoleView.ShowComparison(runs[0], runs[1]);
+
+    string? reportPath = parse.GetValue(report);
+    if (reportPath is not null)
+    {
+        Report.Write(reportPath, runs);
+        AnsiConsole.MarkupLine($"[grey]report written to {Markup.Escape(reportPath)}[/]");
+    }
+    return 0;
+});
+
+return await root.Parse(args).InvokeAsync();
+
+static RunResult Train(TrainingOptions options, MnistDataset dataset)
+{
+    string lrText = options.EffectiveLearningRate.ToString(CultureInfo.InvariantCulture);
+    string title = options.Mode == MePropMode.Dense
+        ? $"dense back propagation, {options.Optimizer} lr {lrText}, batch {options.Batch}"
+        : $"meProp {options.Mode.ToString().ToLowerInvariant()} k={options.K}, {options.Optimizer} lr {lrText}, batch {options.Batch}";
+    var view = new ConsoleView(title);
+    return view.Run(observer => MnistTrainer.Train(options, dataset, observer));
+}
+
+static int Fail(string message)
+{
+    AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(message)}");
+    return 1;
+}
