@@ -49,6 +49,33 @@ public class SparseReferenceTests
         }
     }
 
+    [Theory]
+    [InlineData(MePropMode.TopK)]
+    [InlineData(MePropMode.Unified)]
+    public void Paper_sized_mlp_gradient_equals_the_reference(MePropMode mode)
+    {
+        // 784-500-500-10 with k = 20, on sparse non-negative inputs like MNIST pixels: many exact
+        // zeros in x and, after ReLU, in dL/dy, so ties at zero are everywhere.
+        var random = new SeededRandom(23);
+        var model = new Mlp(784, 500, 10, seed: 8);
+        model.MePropSettings.Mode = mode;
+        model.MePropSettings.K = 20;
+        var x = new Batch<double>(10, 784);
+        for (int i = 0; i < x.Data.Length; i++) x.Data[i] = random.NextDouble() < 0.8 ? 0 : random.NextDouble();
+        var dOutput = TestTensors.Batch(10, 10, random);
+        model.ForwardTrain(x);
+        model.Backward(dOutput);
+        var reference = Reference(model, x, dOutput, mode, 20, 20);
+        foreach (var parameter in model.Parameters)
+        {
+            double[] expected = reference[parameter.Name];
+            for (int i = 0; i < expected.Length; i++)
+                Assert.True(Math.Abs(expected[i] - parameter.Gradient.Data[i]) <= 1e-12 * Math.Max(1, Math.Abs(expected[i])),
+                    $"d{parameter.Name}[{i}]: generated {parameter.Gradient.Data[i]:R}, reference {expected[i]:R}");
+        }
+        Assert.True(model.LinearWeights[0].Gradient.TouchedRowCount <= (mode == MePropMode.TopK ? 200 : 20));
+    }
+
     [Fact]
     public void Rows_updated_per_weight_are_reported()
     {
