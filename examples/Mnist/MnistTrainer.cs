@@ -54,6 +54,20 @@ public static class MnistTrainer
     private const int ProgressEvery = 50;
 
     public static RunResult Train(TrainingOptions options, MnistDataset data, ITrainingObserver observer)
+        => Train(options, data, observer, maxStepsPerEpoch: int.MaxValue);
+
+    /// <summary>
+    /// Runs a few hundred steps of each mode a run will use, on throwaway models, so that the JIT has
+    /// compiled and optimised every hot path before anything is timed: otherwise the first run of a
+    /// --compare pays for the warm-up and looks slower than it is.
+    /// </summary>
+    public static void WarmUp(IEnumerable<TrainingOptions> runs, MnistDataset data, int steps = 300)
+    {
+        foreach (TrainingOptions options in runs)
+            Train(options with { Epochs = 1 }, data, NullObserver.Instance, steps);
+    }
+
+    private static RunResult Train(TrainingOptions options, MnistDataset data, ITrainingObserver observer, int maxStepsPerEpoch)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(data);
@@ -88,7 +102,7 @@ public static class MnistTrainer
             int steps = 0;
             observer.EpochStarted(epoch, trainCount, layerNames);
 
-            for (int start = 0; start < trainCount; start += options.Batch)
+            for (int start = 0; start < trainCount && steps < maxStepsPerEpoch; start += options.Batch)
             {
                 int size = Math.Min(options.Batch, trainCount - start);
                 StepBuffers buffers = size == options.Batch ? full : last;
@@ -115,7 +129,8 @@ public static class MnistTrainer
             var timings = model.MePropTimings;
             var seconds = new PhaseSeconds(timings.Forward.TotalSeconds, timings.LinearBackward.TotalSeconds,
                 timings.Backward.TotalSeconds, Stopwatch.GetElapsedTime(0, updateTicks).TotalSeconds);
-            var result = new EpochResult(epoch, lossSum / trainCount, Accuracy(model, data.Development), Accuracy(model, data.Test),
+            int seen = Math.Min(trainCount, steps * options.Batch);
+            var result = new EpochResult(epoch, lossSum / seen, Accuracy(model, data.Development), Accuracy(model, data.Test),
                 seconds, rowFraction.Select(f => f / steps).ToArray());
             epochs.Add(result);
             observer.EpochCompleted(result);
@@ -151,6 +166,17 @@ public static class MnistTrainer
             OptimizerKind.AdaGrad => new AdaGrad<float>(learningRate: lr, scope: scope),
             _ => new Sgd<float>(learningRate: lr, scope: scope),
         };
+    }
+
+    private sealed class NullObserver : ITrainingObserver
+    {
+        public static readonly NullObserver Instance = new();
+
+        public void EpochStarted(int epoch, int examples, IReadOnlyList<string> layerNames) { }
+
+        public void Progress(int examplesDone, double meanLoss) { }
+
+        public void EpochCompleted(EpochResult result) { }
     }
 
     // One set per batch size in use (the last batch of an epoch may be shorter): no allocation per step.
