@@ -192,3 +192,37 @@ public class LinearBackwardFusedTests
         TestData.Close(rdx, dx.Data.Select(double.CreateTruncating).ToArray(), tolerance);
     }
 }
+
+public class SparseBackwardAllocationTests
+{
+    [Fact]
+    public void Steady_state_calls_allocate_nothing()
+    {
+        const int batch = 6, n = 70, m = 37, k = 9;
+        var r = new SeededRandom(5);
+        var dA = new Batch<float>(batch, n);
+        var act = new Batch<float>(batch, n);
+        for (int i = 0; i < dA.Data.Length; i++) { dA.Data[i] = (float)r.NextGaussian(); act.Data[i] = (float)r.NextGaussian(); }
+        var dy = new Batch<float>(batch, n);
+        var x = new Batch<float>(batch, m);
+        var w = new Matrix<float>(n, m);
+        var dw = new ParameterGradient<float>(n, m);
+        var db = new ParameterGradient<float>(n, 1);
+        var dx = new Batch<float>(batch, m);
+        var backward = new LinearBackward<float>();
+        var indices = new int[k];
+        void Step()
+        {
+            dw.Clear();
+            db.Clear();
+            backward.RunThroughRelu(dA, act, dy, x, w, dw, db, dx, false, k, MePropMode.TopK, r);
+            backward.Run(dy, x, w, dw, db, dx, true, k, MePropMode.TopK, r);
+            backward.Run(dy, x, w, dw, db, dx, true, k, MePropMode.Random, r);
+            TopK.SelectByMagnitudeFast<float>(dy.Row(0), k, indices);
+        }
+        Step(); // grows the buffers
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 20; i++) Step();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+}
