@@ -3,6 +3,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace MeProp.Sparsity;
 
@@ -44,76 +45,87 @@ internal static class MagnitudeKeys
 
     /// <summary>
     /// keys[i] = Key(values[i]); keys past values.Length up to keys.Length are zeroed (the padding
-    /// that lets <see cref="KeySelect"/> run whole vectors). Returns the largest key.
+    /// that lets <see cref="KeySelect"/> run whole vectors). Returns the largest key, and in nonzero
+    /// how many keys exceed 1, the key of zero (the entries with a nonzero magnitude).
     /// </summary>
-    public static uint Compute(ReadOnlySpan<float> values, Span<uint> keys)
+    public static uint Compute(ReadOnlySpan<float> values, Span<uint> keys, out int nonzero)
     {
         int n = values.Length, i = 0;
         ref float v = ref MemoryMarshal.GetReference(values);
         ref uint kr = ref MemoryMarshal.GetReference(keys);
         uint max = 0;
+        nonzero = 0;
         if (Vector512.IsHardwareAccelerated && n >= Vector512<uint>.Count)
         {
             var abs = Vector512.Create(FloatAbs);
             var inf = Vector512.Create(FloatInf);
             var one = Vector512<uint>.One;
             var vmax = Vector512<uint>.Zero;
+            var vnonzero = Vector512<uint>.Zero;
             for (; i <= n - Vector512<uint>.Count; i += Vector512<uint>.Count)
             {
                 var bits = Vector512.LoadUnsafe(ref Unsafe.As<float, uint>(ref v), (nuint)i) & abs;
                 var key = Vector512.AndNot(bits + one, Vector512.GreaterThan(bits, inf));
                 key.StoreUnsafe(ref kr, (nuint)i);
                 vmax = Vector512.Max(vmax, key);
+                vnonzero -= Vector512.GreaterThan(key, one);
             }
             max = MaxLane(vmax);
+            nonzero = (int)Vector512.Sum(vnonzero);
         }
         for (; i < n; i++)
         {
             uint key = Key(Unsafe.Add(ref v, i));
             Unsafe.Add(ref kr, i) = key;
             if (key > max) max = key;
+            nonzero += key > 1 ? 1 : 0;
         }
         keys.Slice(n).Clear();
         return max;
     }
 
-    /// <summary>The double version of <see cref="Compute(ReadOnlySpan{float}, Span{uint})"/>.</summary>
-    public static ulong Compute(ReadOnlySpan<double> values, Span<ulong> keys)
+    /// <summary>The double version of <see cref="Compute(ReadOnlySpan{float}, Span{uint}, out int)"/>.</summary>
+    public static ulong Compute(ReadOnlySpan<double> values, Span<ulong> keys, out int nonzero)
     {
         int n = values.Length, i = 0;
         ref double v = ref MemoryMarshal.GetReference(values);
         ref ulong kr = ref MemoryMarshal.GetReference(keys);
         ulong max = 0;
+        nonzero = 0;
         if (Vector512.IsHardwareAccelerated && n >= Vector512<ulong>.Count)
         {
             var abs = Vector512.Create(DoubleAbs);
             var inf = Vector512.Create(DoubleInf);
             var one = Vector512<ulong>.One;
             var vmax = Vector512<ulong>.Zero;
+            var vnonzero = Vector512<ulong>.Zero;
             for (; i <= n - Vector512<ulong>.Count; i += Vector512<ulong>.Count)
             {
                 var bits = Vector512.LoadUnsafe(ref Unsafe.As<double, ulong>(ref v), (nuint)i) & abs;
                 var key = Vector512.AndNot(bits + one, Vector512.GreaterThan(bits, inf));
                 key.StoreUnsafe(ref kr, (nuint)i);
                 vmax = Vector512.Max(vmax, key);
+                vnonzero -= Vector512.GreaterThan(key, one);
             }
             max = MaxLane(vmax);
+            nonzero = (int)Vector512.Sum(vnonzero);
         }
         for (; i < n; i++)
         {
             ulong key = Key(Unsafe.Add(ref v, i));
             Unsafe.Add(ref kr, i) = key;
             if (key > max) max = key;
+            nonzero += key > 1 ? 1 : 0;
         }
         keys.Slice(n).Clear();
         return max;
     }
 
     /// <summary>
-    /// The ReLU derivative fused with <see cref="Compute(ReadOnlySpan{float}, Span{uint})"/>:
+    /// The ReLU derivative fused with <see cref="Compute(ReadOnlySpan{float}, Span{uint}, out int)"/>:
     /// d[i] = activation[i] &gt; 0 ? g[i] : 0 (exactly what BackwardKernels.Relu writes), and the key of d[i].
     /// </summary>
-    public static uint ComputeThroughRelu(ReadOnlySpan<float> g, ReadOnlySpan<float> activation, Span<float> d, Span<uint> keys)
+    public static uint ComputeThroughRelu(ReadOnlySpan<float> g, ReadOnlySpan<float> activation, Span<float> d, Span<uint> keys, out int nonzero)
     {
         int n = d.Length, i = 0;
         ref float gr = ref MemoryMarshal.GetReference(g);
@@ -121,12 +133,14 @@ internal static class MagnitudeKeys
         ref float dr = ref MemoryMarshal.GetReference(d);
         ref uint kr = ref MemoryMarshal.GetReference(keys);
         uint max = 0;
+        nonzero = 0;
         if (Vector512.IsHardwareAccelerated && n >= Vector512<float>.Count)
         {
             var abs = Vector512.Create(FloatAbs);
             var inf = Vector512.Create(FloatInf);
             var one = Vector512<uint>.One;
             var vmax = Vector512<uint>.Zero;
+            var vnonzero = Vector512<uint>.Zero;
             for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
             {
                 // ConditionalSelect keeps g's bits (a -0 stays -0) and gives +0 where the
@@ -139,8 +153,10 @@ internal static class MagnitudeKeys
                 var key = Vector512.AndNot(bits + one, Vector512.GreaterThan(bits, inf));
                 key.StoreUnsafe(ref kr, (nuint)i);
                 vmax = Vector512.Max(vmax, key);
+                vnonzero -= Vector512.GreaterThan(key, one);
             }
             max = MaxLane(vmax);
+            nonzero = (int)Vector512.Sum(vnonzero);
         }
         for (; i < n; i++)
         {
@@ -149,13 +165,14 @@ internal static class MagnitudeKeys
             uint key = Key(value);
             Unsafe.Add(ref kr, i) = key;
             if (key > max) max = key;
+            nonzero += key > 1 ? 1 : 0;
         }
         keys.Slice(n).Clear();
         return max;
     }
 
-    /// <summary>The double version of <see cref="ComputeThroughRelu(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{uint})"/>.</summary>
-    public static ulong ComputeThroughRelu(ReadOnlySpan<double> g, ReadOnlySpan<double> activation, Span<double> d, Span<ulong> keys)
+    /// <summary>The double version of <see cref="ComputeThroughRelu(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{uint}, out int)"/>.</summary>
+    public static ulong ComputeThroughRelu(ReadOnlySpan<double> g, ReadOnlySpan<double> activation, Span<double> d, Span<ulong> keys, out int nonzero)
     {
         int n = d.Length, i = 0;
         ref double gr = ref MemoryMarshal.GetReference(g);
@@ -163,12 +180,14 @@ internal static class MagnitudeKeys
         ref double dr = ref MemoryMarshal.GetReference(d);
         ref ulong kr = ref MemoryMarshal.GetReference(keys);
         ulong max = 0;
+        nonzero = 0;
         if (Vector512.IsHardwareAccelerated && n >= Vector512<double>.Count)
         {
             var abs = Vector512.Create(DoubleAbs);
             var inf = Vector512.Create(DoubleInf);
             var one = Vector512<ulong>.One;
             var vmax = Vector512<ulong>.Zero;
+            var vnonzero = Vector512<ulong>.Zero;
             for (; i <= n - Vector512<double>.Count; i += Vector512<double>.Count)
             {
                 var dv = Vector512.ConditionalSelect(
@@ -179,8 +198,10 @@ internal static class MagnitudeKeys
                 var key = Vector512.AndNot(bits + one, Vector512.GreaterThan(bits, inf));
                 key.StoreUnsafe(ref kr, (nuint)i);
                 vmax = Vector512.Max(vmax, key);
+                vnonzero -= Vector512.GreaterThan(key, one);
             }
             max = MaxLane(vmax);
+            nonzero = (int)Vector512.Sum(vnonzero);
         }
         for (; i < n; i++)
         {
@@ -189,6 +210,7 @@ internal static class MagnitudeKeys
             ulong key = Key(value);
             Unsafe.Add(ref kr, i) = key;
             if (key > max) max = key;
+            nonzero += key > 1 ? 1 : 0;
         }
         keys.Slice(n).Clear();
         return max;
@@ -220,10 +242,11 @@ internal static class KeySelect
     /// <summary>
     /// Writes the indices of the k largest keys (ties to the lower index) ascending, and returns k.
     /// Requires 1 &lt;= k &lt; n; keys has a whole number of vectors with zeros past n; candidateKeys
-    /// and candidateIndices have keys.Length entries; maxKey is the largest of the n keys.
+    /// and candidateIndices have keys.Length entries; maxKey is the largest of the n keys and nonzero
+    /// the number of keys above 1 (the key of zero).
     /// On return, <paramref name="probe"/> holds T, a start for the next call.
     /// </summary>
-    public static int Select<TKey>(Span<TKey> keys, int n, TKey maxKey, TKey halving, int k, Span<int> indices,
+    public static int Select<TKey>(Span<TKey> keys, int n, TKey maxKey, int nonzero, TKey halving, int k, Span<int> indices,
                                    Span<TKey> candidateKeys, Span<int> candidateIndices, ref TKey probe)
         where TKey : unmanaged, IBinaryInteger<TKey>, IUnsignedNumber<TKey>
     {
@@ -235,6 +258,24 @@ internal static class KeySelect
         Span<TKey> current = keys;
         int currentLength = n;
         bool compressed = false;
+        // The count of nonzero magnitudes (keys >= 2) came free with the keys, and it brackets T at
+        // once: ReLU gradients are often mostly exact zeros, and when fewer than k entries are
+        // nonzero, T is the key of zero, which a bisection from the top would need ~30 passes to reach.
+        TKey two = TKey.One + TKey.One;
+        if (nonzero >= k)
+        {
+            lo = two; countLo = nonzero;
+            if (nonzero <= compressAt)
+            {
+                currentLength = Compress(current, lo, candidateKeys, candidateIndices);
+                current = candidateKeys.Slice(0, RoundUp<TKey>(currentLength));
+                compressed = true;
+            }
+        }
+        else if (hi > two)
+        {
+            hi = two; countHi = nonzero;
+        }
         TKey next = probe > lo && probe < hi ? probe
                   : maxKey > halving ? maxKey - halving : maxKey >> 1;
         // Until a probe has landed on each side, gallop away from the start (the answer is usually
@@ -330,7 +371,27 @@ internal static class KeySelect
         ref TKey d0 = ref MemoryMarshal.GetReference(toKeys);
         ref int i0 = ref MemoryMarshal.GetReference(toIndices);
         int length = keys.Length, c = 0;
-        if (Vector512.IsHardwareAccelerated)
+        if (typeof(TKey) == typeof(uint) && Avx512F.IsSupported)
+        {
+            // vpcompressd packs the passing lanes without a branch per lane (the bit loop below
+            // mispredicts once per vector). The register form, then a full store: the store may run
+            // past c into lanes that later stores or the padding overwrite, and never past i + 16.
+            ref uint k32 = ref Unsafe.As<TKey, uint>(ref k0);
+            ref uint d32 = ref Unsafe.As<TKey, uint>(ref d0);
+            var vlo = Vector512.Create(Unsafe.As<TKey, uint>(ref lo));
+            var position = Vector512<int>.Indices;
+            var sixteen = Vector512.Create(Vector512<uint>.Count);
+            for (int i = 0; i < length; i += Vector512<uint>.Count)
+            {
+                var v = Vector512.LoadUnsafe(ref k32, (nuint)i);
+                var pass = Vector512.GreaterThanOrEqual(v, vlo);
+                Avx512F.Compress(Vector512<uint>.Zero, pass, v).StoreUnsafe(ref d32, (nuint)c);
+                Avx512F.Compress(Vector512<int>.Zero, pass.AsInt32(), position).StoreUnsafe(ref i0, (nuint)c);
+                c += BitOperations.PopCount(Vector512.ExtractMostSignificantBits(pass));
+                position += sixteen;
+            }
+        }
+        else if (Vector512.IsHardwareAccelerated)
         {
             var vlo = Vector512.Create(lo);
             for (int i = 0; i < length; i += Vector512<TKey>.Count)

@@ -48,15 +48,15 @@ public sealed class TopKSelector<T> where T : unmanaged, IBinaryFloatingPointIee
         {
             ReadOnlySpan<float> v = MemoryMarshal.Cast<T, float>(values);
             Span<uint> keys = Keys32(v.Length);
-            uint max = MagnitudeKeys.Compute(v, keys);
-            return KeySelect.Select(keys, v.Length, max, MagnitudeKeys.FloatHalving, count, indices, _candidates32.AsSpan(0, keys.Length), _candidateIndices, ref _probe32);
+            uint max = MagnitudeKeys.Compute(v, keys, out int nonzero);
+            return KeySelect.Select(keys, v.Length, max, nonzero, MagnitudeKeys.FloatHalving, count, indices, _candidates32.AsSpan(0, keys.Length), _candidateIndices, ref _probe32);
         }
         if (typeof(T) == typeof(double))
         {
             ReadOnlySpan<double> v = MemoryMarshal.Cast<T, double>(values);
             Span<ulong> keys = Keys64(v.Length);
-            ulong max = MagnitudeKeys.Compute(v, keys);
-            return KeySelect.Select(keys, v.Length, max, MagnitudeKeys.DoubleHalving, count, indices, _candidates64.AsSpan(0, keys.Length), _candidateIndices, ref _probe64);
+            ulong max = MagnitudeKeys.Compute(v, keys, out int nonzero);
+            return KeySelect.Select(keys, v.Length, max, nonzero, MagnitudeKeys.DoubleHalving, count, indices, _candidates64.AsSpan(0, keys.Length), _candidateIndices, ref _probe64);
         }
         return TopK.SelectByMagnitude(values, k, indices);
     }
@@ -77,17 +77,17 @@ public sealed class TopKSelector<T> where T : unmanaged, IBinaryFloatingPointIee
         {
             Span<float> dv = MemoryMarshal.Cast<T, float>(d);
             Span<uint> keys = Keys32(dv.Length);
-            uint max = MagnitudeKeys.ComputeThroughRelu(MemoryMarshal.Cast<T, float>(g), MemoryMarshal.Cast<T, float>(activation), dv, keys);
+            uint max = MagnitudeKeys.ComputeThroughRelu(MemoryMarshal.Cast<T, float>(g), MemoryMarshal.Cast<T, float>(activation), dv, keys, out int nonzero);
             if (count == d.Length) return AllIndices(indices, count);
-            return KeySelect.Select(keys, dv.Length, max, MagnitudeKeys.FloatHalving, count, indices, _candidates32.AsSpan(0, keys.Length), _candidateIndices, ref _probe32);
+            return KeySelect.Select(keys, dv.Length, max, nonzero, MagnitudeKeys.FloatHalving, count, indices, _candidates32.AsSpan(0, keys.Length), _candidateIndices, ref _probe32);
         }
         if (typeof(T) == typeof(double))
         {
             Span<double> dv = MemoryMarshal.Cast<T, double>(d);
             Span<ulong> keys = Keys64(dv.Length);
-            ulong max = MagnitudeKeys.ComputeThroughRelu(MemoryMarshal.Cast<T, double>(g), MemoryMarshal.Cast<T, double>(activation), dv, keys);
+            ulong max = MagnitudeKeys.ComputeThroughRelu(MemoryMarshal.Cast<T, double>(g), MemoryMarshal.Cast<T, double>(activation), dv, keys, out int nonzero);
             if (count == d.Length) return AllIndices(indices, count);
-            return KeySelect.Select(keys, dv.Length, max, MagnitudeKeys.DoubleHalving, count, indices, _candidates64.AsSpan(0, keys.Length), _candidateIndices, ref _probe64);
+            return KeySelect.Select(keys, dv.Length, max, nonzero, MagnitudeKeys.DoubleHalving, count, indices, _candidates64.AsSpan(0, keys.Length), _candidateIndices, ref _probe64);
         }
         for (int i = 0; i < d.Length; i++) d[i] = activation[i] > T.Zero ? g[i] : T.Zero;
         return TopK.SelectByMagnitude<T>(d, k, indices);
