@@ -88,7 +88,10 @@ public sealed class LinearBackward<T> where T : unmanaged, IBinaryFloatingPointI
     /// <c>BackwardKernels.Relu(dActivation, activation, dy, accumulate: false)</c> followed by
     /// <see cref="Run"/> with the other arguments, but in top-k mode each row of dy is written and its
     /// top-k selected in one pass (the ReLU derivative is what the selection reads anyway).
+    /// Generated code calls it when a linear operation's only consumer is a ReLU.
     /// </summary>
+    /// <remarks>The one difference from the pair is on invalid arguments in top-k mode: every check
+    /// runs before dy is written, where the pair would have written dy before Run threw.</remarks>
     /// <param name="dActivation">Gradient of the loss with respect to the ReLU's output (B x n); read only.</param>
     /// <param name="activation">The ReLU's forward output (B x n).</param>
     /// <param name="dy">Receives the gradient with respect to the linear operation's output (B x n), every entry written.</param>
