@@ -28,6 +28,7 @@ public sealed class LinearBackward<T> where T : unmanaged, IBinaryFloatingPointI
     private T[] _compactDw = Array.Empty<T>();       // unified: k x m, the gradient of those rows
     private int[] _allIndices = Array.Empty<int>();  // dense: 0..n-1, what SelectedFor answers after a dense call
     private int _lastExamples;                       // B of the last call, to check SelectedFor's argument
+    private readonly TopKSelector<T> _selector = new(); // per-example top-k, with its scratch
 
     /// <summary>How many entries of dy per example the last call kept (n when it ran densely).</summary>
     public int LastKeptPerExample { get; private set; }
@@ -49,21 +50,8 @@ public sealed class LinearBackward<T> where T : unmanaged, IBinaryFloatingPointI
     public void Run(Batch<T> dy, Batch<T> x, Matrix<T> w, ParameterGradient<T> dw, ParameterGradient<T>? db,
                     Batch<T>? dx, bool accumulateDx, int k, MePropMode mode, SeededRandom random)
     {
-        ArgumentNullException.ThrowIfNull(dy);
-        ArgumentNullException.ThrowIfNull(x);
-        ArgumentNullException.ThrowIfNull(w);
-        ArgumentNullException.ThrowIfNull(dw);
-        int batch = dy.Rows, n = w.Rows, m = w.Cols;
-        Shape.RequireEqual(dy.Cols, n, "dy columns (output units)");
-        Shape.RequireEqual(x.Rows, batch, "x rows (examples)");
-        Shape.RequireEqual(x.Cols, m, "x columns (inputs)");
-        Shape.RequireEqual(dw.Rows, n, "dW rows");
-        Shape.RequireEqual(dw.Cols, m, "dW columns");
-        if (db is not null) { Shape.RequireEqual(db.Rows, n, "db rows"); Shape.RequireEqual(db.Cols, 1, "db columns"); }
-        if (dx is not null) { Shape.RequireEqual(dx.Rows, batch, "dx rows"); Shape.RequireEqual(dx.Cols, m, "dx columns"); }
-        if (mode != MePropMode.Dense && k < 1)
-            throw new ArgumentOutOfRangeException(nameof(k), k, $"k must be at least 1 in mode {mode}, but is {k}.");
-
+        Validate(dy, x, w, dw, db, dx, k, mode);
+        int batch = dy.Rows, n = w.Rows;
         _lastExamples = batch;
         if (mode == MePropMode.Dense || k >= n)
         {
@@ -92,6 +80,79 @@ public sealed class LinearBackward<T> where T : unmanaged, IBinaryFloatingPointI
             default:
                 throw new ArgumentOutOfRangeException(nameof(mode), mode, $"Unknown meProp mode {mode}.");
         }
+    }
+
+    /// <summary>
+    /// Back-propagates through a ReLU and then through the linear operation that feeds it:
+    /// the same result, bit for bit, as
+    /// <c>BackwardKernels.Relu(dActivation, activation, dy, accumulate: false)</c> followed by
+    /// <see cref="Run"/> with the other arguments, but in top-k mode each row of dy is written and its
+    /// top-k selected in one pass (the ReLU derivative is what the selection reads anyway).
+    /// Generated code calls it when a linear operation's only consumer is a ReLU.
+    /// </summary>
+    /// <remarks>The one difference from the pair is on invalid arguments in top-k mode: every check
+    /// runs before dy is written, where the pair would have written dy before Run threw.</remarks>
+    /// <param name="dActivation">Gradient of the loss with respect to the ReLU's output (B x n); read only.</param>
+    /// <param name="activation">The ReLU's forward output (B x n).</param>
+    /// <param name="dy">Receives the gradient with respect to the linear operation's output (B x n), every entry written.</param>
+    /// <param name="x">The forward input (B x m).</param>
+    /// <param name="w">The weight matrix (n x m).</param>
+    /// <param name="dw">Receives dW (accumulated).</param>
+    /// <param name="db">Receives db (accumulated), or null when the operation has no bias.</param>
+    /// <param name="dx">Receives dx, or null when x needs no gradient.</param>
+    /// <param name="accumulateDx">Add to dx instead of overwriting it.</param>
+    /// <param name="k">Entries kept per example (per batch in unified mode).</param>
+    /// <param name="mode">How they are chosen.</param>
+    /// <param name="random">Source for random-k.</param>
+    public void RunThroughRelu(Batch<T> dActivation, Batch<T> activation, Batch<T> dy, Batch<T> x, Matrix<T> w,
+                               ParameterGradient<T> dw, ParameterGradient<T>? db, Batch<T>? dx, bool accumulateDx,
+                               int k, MePropMode mode, SeededRandom random)
+    {
+        ArgumentNullException.ThrowIfNull(dActivation);
+        ArgumentNullException.ThrowIfNull(activation);
+        ArgumentNullException.ThrowIfNull(dy);
+        ArgumentNullException.ThrowIfNull(w);
+        if (mode != MePropMode.TopK || k < 1 || k >= w.Rows)
+        {
+            // Nothing to fuse: the selection (if any) is not a per-row top-k of dy. Errors and
+            // partial writes are then exactly those of the two calls.
+            BackwardKernels.Relu(dActivation, activation, dy, accumulate: false);
+            Run(dy, x, w, dw, db, dx, accumulateDx, k, mode, random);
+            return;
+        }
+        // Relu's checks first, as in the unfused sequence; then Run's, before anything is written.
+        ForwardKernels.RequireSameShape(dActivation, activation, "activation output");
+        ForwardKernels.RequireSameShape(dActivation, dy, "gradient");
+        Validate(dy, x, w, dw, db, dx, k, mode);
+
+        int batch = dy.Rows;
+        _lastExamples = batch;
+        LastMode = mode;
+        LastKeptPerExample = k;
+        EnsureCapacity(ref _selected, batch * k);
+        EnsureCapacity(ref _selectedCount, batch);
+        for (int b = 0; b < batch; b++)
+            _selectedCount[b] = _selector.SelectThroughRelu(dActivation.Row(b), activation.Row(b), dy.Row(b), k, _selected.AsSpan(b * k, k));
+        RunPerExample(dy, x, w, dw, db, dx, accumulateDx, k);
+    }
+
+    private static void Validate(Batch<T> dy, Batch<T> x, Matrix<T> w, ParameterGradient<T> dw, ParameterGradient<T>? db,
+                                 Batch<T>? dx, int k, MePropMode mode)
+    {
+        ArgumentNullException.ThrowIfNull(dy);
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(w);
+        ArgumentNullException.ThrowIfNull(dw);
+        int batch = dy.Rows, n = w.Rows, m = w.Cols;
+        Shape.RequireEqual(dy.Cols, n, "dy columns (output units)");
+        Shape.RequireEqual(x.Rows, batch, "x rows (examples)");
+        Shape.RequireEqual(x.Cols, m, "x columns (inputs)");
+        Shape.RequireEqual(dw.Rows, n, "dW rows");
+        Shape.RequireEqual(dw.Cols, m, "dW columns");
+        if (db is not null) { Shape.RequireEqual(db.Rows, n, "db rows"); Shape.RequireEqual(db.Cols, 1, "db columns"); }
+        if (dx is not null) { Shape.RequireEqual(dx.Rows, batch, "dx rows"); Shape.RequireEqual(dx.Cols, m, "dx columns"); }
+        if (mode != MePropMode.Dense && k < 1)
+            throw new ArgumentOutOfRangeException(nameof(k), k, $"k must be at least 1 in mode {mode}, but is {k}.");
     }
 
     /// <summary>
@@ -134,8 +195,10 @@ public sealed class LinearBackward<T> where T : unmanaged, IBinaryFloatingPointI
         EnsureCapacity(ref _selectedCount, batch);
         if (mode == MePropMode.TopK)
         {
+            // The selector starts each row's search at the previous row's threshold; the sets are
+            // exactly the heap's (TopK.SelectByMagnitude) whatever it starts from.
             for (int b = 0; b < batch; b++)
-                _selectedCount[b] = TopK.SelectByMagnitude<T>(dy.Row(b), k, _selected.AsSpan(b * k, k));
+                _selectedCount[b] = _selector.Select(dy.Row(b), k, _selected.AsSpan(b * k, k));
             return;
         }
 
@@ -161,33 +224,27 @@ public sealed class LinearBackward<T> where T : unmanaged, IBinaryFloatingPointI
     }
 
     // Per example: dW's kept rows get a scaled copy of x_b (scatter-add), dx_b gathers the kept rows of W.
+    // Example b's contributions are all added before example b + 1's, so every element of dW sums its
+    // examples in ascending order whatever the selection.
     private void RunPerExample(Batch<T> dy, Batch<T> x, Matrix<T> w, ParameterGradient<T> dw, ParameterGradient<T>? db, Batch<T>? dx, bool accumulateDx, int k)
     {
-        int batch = dy.Rows;
+        int batch = dy.Rows, m = w.Cols;
         for (int b = 0; b < batch; b++)
         {
             ReadOnlySpan<int> kept = _selected.AsSpan(b * k, _selectedCount[b]);
-            Span<T> dyb = dy.Row(b);
-            ReadOnlySpan<T> xb = x.Row(b);
-            foreach (int j in kept)
+            ReadOnlySpan<T> dyb = dy.Row(b);
+            foreach (int j in kept) dw.MarkRow(j);
+            SparseRows<T>.Scatter(dw.Data, x.Row(b), dyb, kept, m);
+            if (db is not null)
             {
-                T g = dyb[j];
-                dw.MarkRow(j);
-                Span<T> dwj = dw.Row(j);
-                TensorPrimitives.MultiplyAdd(xb, g, dwj, dwj);
-                if (db is not null)
+                foreach (int j in kept)
                 {
                     db.MarkRow(j);
-                    db.Data[j] += g;
+                    db.Data[j] += dyb[j];
                 }
             }
             if (dx is not null)
-            {
-                Span<T> dxb = dx.Row(b);
-                if (!accumulateDx) dxb.Clear();
-                foreach (int j in kept)
-                    TensorPrimitives.MultiplyAdd(w.Row(j), dyb[j], dxb, dxb);
-            }
+                SparseRows<T>.Gather(dx.Row(b), accumulateDx, dyb, kept, w.Data, m);
         }
     }
 
@@ -204,7 +261,7 @@ public sealed class LinearBackward<T> where T : unmanaged, IBinaryFloatingPointI
         for (int b = 0; b < batch; b++)
             for (int j = 0; j < n; j++)
                 scores[j] += T.Abs(dy.Data[b * n + j]);
-        int count = TopK.SelectByMagnitude<T>(scores, k, _selected.AsSpan(0, k));
+        int count = _selector.Select(scores, k, _selected.AsSpan(0, k));
         ReadOnlySpan<int> kept = _selected.AsSpan(0, count);
         // Record the shared set for every example, so that SelectedFor answers in this mode too.
         for (int b = 1; b < batch; b++) kept.CopyTo(_selected.AsSpan(b * k, count));
