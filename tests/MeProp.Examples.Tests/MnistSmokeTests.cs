@@ -31,7 +31,7 @@ public class MnistSmokeTests
     [InlineData(MePropMode.TopK)]
     [InlineData(MePropMode.Unified)]
     [InlineData(MePropMode.Dense)]
-    public void One_epoch_on_20000_images_learns(MePropMode mode)
+    public void Two_epochs_on_20000_images_learn(MePropMode mode)
     {
         MnistDataset? data = Data(20000);
         if (data is null)
@@ -39,13 +39,13 @@ public class MnistSmokeTests
             _output.WriteLine("MEPROP_DATA is not set: the smoke run needs the real MNIST files (CI sets it).");
             return;
         }
-        var options = new TrainingOptions { Mode = mode, Epochs = 1, TrainLimit = 20000 };
+        var options = new TrainingOptions { Mode = mode, Epochs = 2, TrainLimit = 20000 };
         var observer = new RecordingObserver();
         RunResult run = MnistTrainer.Train(options, data, observer);
 
-        double first = observer.Losses.First(), last = observer.Losses.Last();
-        _output.WriteLine($"{mode}: test accuracy {run.Best.TestAccuracy:P2}, mean loss after 500 examples {first:F3}, after 20000 {last:F3}, rows updated {string.Join(", ", run.UpdatedRowFraction.Select(f => f.ToString("P1")))}");
-        Assert.True(run.Best.TestAccuracy >= 0.85, $"{mode}: test accuracy {run.Best.TestAccuracy:P2} after one epoch on 20,000 images");
+        double first = observer.WindowLosses.First(), last = observer.WindowLosses.Last();
+        _output.WriteLine($"{mode}: test accuracy {run.Best.TestAccuracy:P2}, loss over the first 500 examples {first:F3}, over the last 500 {last:F3}, rows updated {string.Join(", ", run.UpdatedRowFraction.Select(f => f.ToString("P1")))}");
+        Assert.True(run.Best.TestAccuracy >= 0.85, $"{mode}: test accuracy {run.Best.TestAccuracy:P2} after two epochs on 20,000 images");
         Assert.True(observer.WindowLosses.Last() < observer.WindowLosses.First(), $"{mode}: the loss did not decrease: {string.Join(", ", observer.WindowLosses.Select(l => l.ToString("F3")))}");
         if (mode != MePropMode.Dense)
             Assert.True(run.UpdatedRowFraction[0] < 0.5, $"{mode}: meProp updated {run.UpdatedRowFraction[0]:P1} of W1's rows per step");
@@ -105,8 +105,6 @@ public class MnistSmokeTests
         private int _lastExamples;
         private double _lastSum;
 
-        public List<double> Losses { get; } = new();
-
         /// <summary>Mean loss over each stretch between two progress reports.</summary>
         public List<double> WindowLosses { get; } = new();
 
@@ -118,7 +116,6 @@ public class MnistSmokeTests
 
         public void Progress(int examplesDone, double meanLoss)
         {
-            Losses.Add(meanLoss);
             double sum = meanLoss * examplesDone;
             WindowLosses.Add((sum - _lastSum) / (examplesDone - _lastExamples));
             _lastSum = sum;

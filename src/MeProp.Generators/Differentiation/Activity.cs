@@ -19,6 +19,7 @@ internal sealed class Activity
     private readonly HashSet<string> _needsGradient = new();
     private readonly HashSet<string> _outputLayers = new();
     private readonly HashSet<string> _live = new();
+    private readonly Dictionary<string, Operation> _fusedRelu = new();
 
     public Activity(ModelSpec model)
     {
@@ -46,7 +47,27 @@ internal sealed class Activity
 
         foreach (string value in _live)
             if (varied.Contains(value)) _needsGradient.Add(value);
+
+        // A linear operation whose result feeds only a Relu can form dL/dy and select its top-k in
+        // one pass (LinearBackward.RunThroughRelu) instead of writing dL/dy and reading it again.
+        var uses = new Dictionary<string, int>();
+        foreach (Operation op in model.Operations)
+            foreach (string operand in op.Operands)
+                uses[operand] = uses.TryGetValue(operand, out int n) ? n + 1 : 1;
+        var linear = new HashSet<string>(model.Operations.Where(o => o.Kind == OpKind.Linear).Select(o => o.Result));
+        foreach (Operation op in model.Operations)
+        {
+            if (op.Kind == OpKind.Relu && linear.Contains(op.Operands[0]) && uses[op.Operands[0]] == 1
+                && _needsGradient.Contains(op.Result) && op.Operands[0] != model.Output)
+                _fusedRelu[op.Operands[0]] = op;
+        }
     }
+
+    /// <summary>The Relu fused into the backward of the linear operation producing <paramref name="linearResult"/>, or null.</summary>
+    public Operation? FusedRelu(string linearResult) => _fusedRelu.TryGetValue(linearResult, out Operation? relu) ? relu : null;
+
+    /// <summary>True when <paramref name="op"/> is a Relu whose gradient its linear operation forms (so it emits none itself).</summary>
+    public bool IsFusedIntoLinear(Operation op) => op.Kind == OpKind.Relu && FusedRelu(op.Operands[0]) == op;
 
     /// <summary>True when back propagation must form the gradient of <paramref name="value"/>.</summary>
     public bool NeedsGradient(string value) => _needsGradient.Contains(value);

@@ -171,10 +171,13 @@ internal static class CpuEmitter
 
             foreach (Operation op in m.Operations.Reverse())
             {
-                if (!c.Activity.NeedsGradient(op.Result)) continue;
+                if (!c.Activity.NeedsGradient(op.Result) || c.Activity.IsFusedIntoLinear(op)) continue;
                 IPrimitive primitive = Primitive.For(op.Kind);
+                Operation? relu = op.Kind == OpKind.Linear ? c.Activity.FusedRelu(op.Result) : null;
+                string what = relu is null ? primitive.Describe(op) : Primitive.For(OpKind.Relu).Describe(relu) + ", fused with " + primitive.Describe(op);
+                string source = relu is null || relu.Source == op.Source ? OneLine(op.Source) : OneLine(op.Source) + " " + OneLine(relu.Source);
                 w.Line();
-                w.Line($"// grad of: {primitive.Describe(op)}    [{OneLine(op.Source)}]");
+                w.Line($"// grad of: {what}    [{source}]");
                 primitive.EmitBackward(op, c);
             }
             w.Line();

@@ -46,7 +46,19 @@ internal sealed class LinearPrimitive : Primitive
         string list = targets.Count == 1 ? targets[0] : string.Join(", ", targets.Take(targets.Count - 1)) + " and " + targets[targets.Count - 1];
         c.Writer.Line($"// meProp: keep {k} entries of {GradientName(op.Result, c)} (chosen per settings.Mode); the gradients of {list} use only those{(c.NeedsGradient(x) ? "" : $" ({x} needs none)")}.");
         c.Writer.Line("linearStart = global::System.Diagnostics.Stopwatch.GetTimestamp();");
-        c.Writer.Line($"{EmitContext.Tape}.{BackwardState(op, c)}.Run({c.Gradient(op.Result)}, {c.Value(x)}, {c.Value(w)}, {c.ParameterGradient(w)}, {bias}, {dx}, accumulateDx: {accumulate}, {k}, settings.Mode, __mepropRandom);");
+        string state = $"{EmitContext.Tape}.{BackwardState(op, c)}";
+        string rest = $"{c.Value(x)}, {c.Value(w)}, {c.ParameterGradient(w)}, {bias}, {dx}, accumulateDx: {accumulate}, {k}, settings.Mode, __mepropRandom";
+        Operation? relu = c.Activity.FusedRelu(op.Result);
+        if (relu is null)
+        {
+            c.Writer.Line($"{state}.Run({c.Gradient(op.Result)}, {rest});");
+        }
+        else
+        {
+            // The Relu's derivative and the top-k selection in one pass over each row of dL/dy.
+            c.Accumulate(op.Result);
+            c.Writer.Line($"{state}.RunThroughRelu({c.Gradient(relu.Result)}, {c.Value(relu.Result)}, {c.Gradient(op.Result)}, {rest});");
+        }
         c.Writer.Line("timings.AddLinearBackward(global::System.Diagnostics.Stopwatch.GetTimestamp() - linearStart);");
     }
 

@@ -149,13 +149,10 @@ namespace Zoo
             // grad of: d = Dropout(h, p: 0.25)    [var d = Dropout(h, 0.25);]
             global::MeProp.Kernels.BackwardKernels.Dropout(tape.d_d, tape.d_mask, tape.d_h, accumulate: true);
 
-            // grad of: h = Relu(h_linear)    [var h = Relu(W1 * x + b1);]
-            global::MeProp.Kernels.BackwardKernels.Relu(tape.d_h, tape.h, tape.d_h_linear, accumulate: false);
-
-            // grad of: h_linear = W1 * x + b1    [var h = Relu(W1 * x + b1);]
+            // grad of: h = Relu(h_linear), fused with h_linear = W1 * x + b1    [var h = Relu(W1 * x + b1);]
             // meProp: keep settings.K entries of d_h_linear (chosen per settings.Mode); the gradients of W1 and b1 use only those (x needs none).
             linearStart = global::System.Diagnostics.Stopwatch.GetTimestamp();
-            tape.h_linear_backward.Run(tape.d_h_linear, tape.x, this.W1, gradients.d_W1, gradients.d_b1, null, accumulateDx: false, settings.K, settings.Mode, __mepropRandom);
+            tape.h_linear_backward.RunThroughRelu(tape.d_h, tape.h, tape.d_h_linear, tape.x, this.W1, gradients.d_W1, gradients.d_b1, null, accumulateDx: false, settings.K, settings.Mode, __mepropRandom);
             timings.AddLinearBackward(global::System.Diagnostics.Stopwatch.GetTimestamp() - linearStart);
 
             timings.AddBackward(global::System.Diagnostics.Stopwatch.GetTimestamp() - start);

@@ -93,13 +93,10 @@ namespace Library.Models
                 tape.output_backward.Run(dOutput, tape.output_relu, this.W2, gradients.d_W2, null, tape.d_output_relu, accumulateDx: false, settings.OutputLayerK, settings.Mode, __mepropRandom);
                 timings.AddLinearBackward(global::System.Diagnostics.Stopwatch.GetTimestamp() - linearStart);
 
-                // grad of: output_relu = Relu(output_linear)    [return W2 * Relu(W1 * x + b1);]
-                global::MeProp.Kernels.BackwardKernels.Relu(tape.d_output_relu, tape.output_relu, tape.d_output_linear, accumulate: false);
-
-                // grad of: output_linear = W1 * x + b1    [return W2 * Relu(W1 * x + b1);]
+                // grad of: output_relu = Relu(output_linear), fused with output_linear = W1 * x + b1    [return W2 * Relu(W1 * x + b1);]
                 // meProp: keep settings.K entries of d_output_linear (chosen per settings.Mode); the gradients of W1 and b1 use only those (x needs none).
                 linearStart = global::System.Diagnostics.Stopwatch.GetTimestamp();
-                tape.output_linear_backward.Run(tape.d_output_linear, tape.x, this.W1, gradients.d_W1, gradients.d_b1, null, accumulateDx: false, settings.K, settings.Mode, __mepropRandom);
+                tape.output_linear_backward.RunThroughRelu(tape.d_output_relu, tape.output_relu, tape.d_output_linear, tape.x, this.W1, gradients.d_W1, gradients.d_b1, null, accumulateDx: false, settings.K, settings.Mode, __mepropRandom);
                 timings.AddLinearBackward(global::System.Diagnostics.Stopwatch.GetTimestamp() - linearStart);
 
                 timings.AddBackward(global::System.Diagnostics.Stopwatch.GetTimestamp() - start);

@@ -100,22 +100,16 @@ namespace Paper.Mnist
             tape.output_backward.Run(dOutput, tape.h2, this.W3, gradients.d_W3, gradients.d_b3, tape.d_h2, accumulateDx: false, settings.OutputLayerK, settings.Mode, __mepropRandom);
             timings.AddLinearBackward(global::System.Diagnostics.Stopwatch.GetTimestamp() - linearStart);
 
-            // grad of: h2 = Relu(h2_linear)    [var h2 = Relu(W2 * h1 + b2);]
-            global::MeProp.Kernels.BackwardKernels.Relu(tape.d_h2, tape.h2, tape.d_h2_linear, accumulate: false);
-
-            // grad of: h2_linear = W2 * h1 + b2    [var h2 = Relu(W2 * h1 + b2);]
+            // grad of: h2 = Relu(h2_linear), fused with h2_linear = W2 * h1 + b2    [var h2 = Relu(W2 * h1 + b2);]
             // meProp: keep settings.K entries of d_h2_linear (chosen per settings.Mode); the gradients of W2, b2 and h1 use only those.
             linearStart = global::System.Diagnostics.Stopwatch.GetTimestamp();
-            tape.h2_linear_backward.Run(tape.d_h2_linear, tape.h1, this.W2, gradients.d_W2, gradients.d_b2, tape.d_h1, accumulateDx: false, settings.K, settings.Mode, __mepropRandom);
+            tape.h2_linear_backward.RunThroughRelu(tape.d_h2, tape.h2, tape.d_h2_linear, tape.h1, this.W2, gradients.d_W2, gradients.d_b2, tape.d_h1, accumulateDx: false, settings.K, settings.Mode, __mepropRandom);
             timings.AddLinearBackward(global::System.Diagnostics.Stopwatch.GetTimestamp() - linearStart);
 
-            // grad of: h1 = Relu(h1_linear)    [var h1 = Relu(W1 * x + b1);]
-            global::MeProp.Kernels.BackwardKernels.Relu(tape.d_h1, tape.h1, tape.d_h1_linear, accumulate: false);
-
-            // grad of: h1_linear = W1 * x + b1    [var h1 = Relu(W1 * x + b1);]
+            // grad of: h1 = Relu(h1_linear), fused with h1_linear = W1 * x + b1    [var h1 = Relu(W1 * x + b1);]
             // meProp: keep settings.K entries of d_h1_linear (chosen per settings.Mode); the gradients of W1 and b1 use only those (x needs none).
             linearStart = global::System.Diagnostics.Stopwatch.GetTimestamp();
-            tape.h1_linear_backward.Run(tape.d_h1_linear, tape.x, this.W1, gradients.d_W1, gradients.d_b1, null, accumulateDx: false, settings.K, settings.Mode, __mepropRandom);
+            tape.h1_linear_backward.RunThroughRelu(tape.d_h1, tape.h1, tape.d_h1_linear, tape.x, this.W1, gradients.d_W1, gradients.d_b1, null, accumulateDx: false, settings.K, settings.Mode, __mepropRandom);
             timings.AddLinearBackward(global::System.Diagnostics.Stopwatch.GetTimestamp() - linearStart);
 
             timings.AddBackward(global::System.Diagnostics.Stopwatch.GetTimestamp() - start);

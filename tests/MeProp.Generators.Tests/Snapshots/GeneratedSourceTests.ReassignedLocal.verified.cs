@@ -106,22 +106,16 @@ partial class Deep : global::MeProp.IMePropModel<double>
         global::MeProp.Kernels.BackwardKernels.Pass(tape.d_h_4, tape.d_h_3, accumulate: false);
         global::MeProp.Kernels.BackwardKernels.Bias(tape.d_h_4, gradients.d_b2);
 
-        // grad of: h_3 = Relu(h_linear)    [h = Relu(W2 * h);]
-        global::MeProp.Kernels.BackwardKernels.Relu(tape.d_h_3, tape.h_3, tape.d_h_linear, accumulate: false);
-
-        // grad of: h_linear = W2 * h_2    [h = Relu(W2 * h);]
+        // grad of: h_3 = Relu(h_linear), fused with h_linear = W2 * h_2    [h = Relu(W2 * h);]
         // meProp: keep settings.K entries of d_h_linear (chosen per settings.Mode); the gradients of W2 and h_2 use only those.
         linearStart = global::System.Diagnostics.Stopwatch.GetTimestamp();
-        tape.h_linear_backward.Run(tape.d_h_linear, tape.h_2, this.W2, gradients.d_W2, null, tape.d_h_2, accumulateDx: false, settings.K, settings.Mode, __mepropRandom);
+        tape.h_linear_backward.RunThroughRelu(tape.d_h_3, tape.h_3, tape.d_h_linear, tape.h_2, this.W2, gradients.d_W2, null, tape.d_h_2, accumulateDx: false, settings.K, settings.Mode, __mepropRandom);
         timings.AddLinearBackward(global::System.Diagnostics.Stopwatch.GetTimestamp() - linearStart);
 
-        // grad of: h_2 = Relu(h)    [h = Relu(h);]
-        global::MeProp.Kernels.BackwardKernels.Relu(tape.d_h_2, tape.h_2, tape.d_h, accumulate: false);
-
-        // grad of: h = W1 * x + b1    [var h = W1 * x + b1;]
+        // grad of: h_2 = Relu(h), fused with h = W1 * x + b1    [var h = W1 * x + b1; h = Relu(h);]
         // meProp: keep settings.K entries of d_h (chosen per settings.Mode); the gradients of W1 and b1 use only those (x needs none).
         linearStart = global::System.Diagnostics.Stopwatch.GetTimestamp();
-        tape.h_backward.Run(tape.d_h, tape.x, this.W1, gradients.d_W1, gradients.d_b1, null, accumulateDx: false, settings.K, settings.Mode, __mepropRandom);
+        tape.h_backward.RunThroughRelu(tape.d_h_2, tape.h_2, tape.d_h, tape.x, this.W1, gradients.d_W1, gradients.d_b1, null, accumulateDx: false, settings.K, settings.Mode, __mepropRandom);
         timings.AddLinearBackward(global::System.Diagnostics.Stopwatch.GetTimestamp() - linearStart);
 
         timings.AddBackward(global::System.Diagnostics.Stopwatch.GetTimestamp() - start);
