@@ -1,6 +1,7 @@
 using System;
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 
 namespace MeProp.Kernels;
 
@@ -19,6 +20,11 @@ public static class Gemm
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         CheckShapes(a.Length, m * k, b.Length, n * k, c.Length, m * n);
+        if (typeof(T) == typeof(float) && UseBlocked(m, k, n))
+        {
+            Sgemm.MultiplyTransposedB(MemoryMarshal.Cast<T, float>(a), MemoryMarshal.Cast<T, float>(b), MemoryMarshal.Cast<T, float>(c), m, k, n, accumulate);
+            return;
+        }
         for (int i = 0; i < m; i++)
         {
             ReadOnlySpan<T> ai = a.Slice(i * k, k);
@@ -36,6 +42,11 @@ public static class Gemm
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         CheckShapes(a.Length, m * k, b.Length, k * n, c.Length, m * n);
+        if (typeof(T) == typeof(float) && UseBlocked(m, k, n))
+        {
+            Sgemm.Multiply(MemoryMarshal.Cast<T, float>(a), MemoryMarshal.Cast<T, float>(b), MemoryMarshal.Cast<T, float>(c), m, k, n, accumulate);
+            return;
+        }
         if (!accumulate) c.Slice(0, m * n).Clear();
         for (int i = 0; i < m; i++)
         {
@@ -54,6 +65,11 @@ public static class Gemm
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         CheckShapes(a.Length, k * m, b.Length, k * n, c.Length, m * n);
+        if (typeof(T) == typeof(float) && UseBlocked(m, k, n))
+        {
+            Sgemm.MultiplyTransposedA(MemoryMarshal.Cast<T, float>(a), MemoryMarshal.Cast<T, float>(b), MemoryMarshal.Cast<T, float>(c), m, k, n, accumulate);
+            return;
+        }
         if (!accumulate) c.Slice(0, m * n).Clear();
         for (int p = 0; p < k; p++)
         {
@@ -67,6 +83,8 @@ public static class Gemm
             }
         }
     }
+
+    private static bool UseBlocked(int m, int k, int n) => Sgemm.IsSupported;
 
     private static void CheckShapes(int aLength, int aNeeded, int bLength, int bNeeded, int cLength, int cNeeded)
     {
