@@ -98,6 +98,11 @@ internal static unsafe partial class Sgemm
     }
 
     /// <summary>The single-threaded blocked product for rows [i0, i1) and columns [j0, j1) of C.</summary>
+    // The hot methods skip tiering: at tier 0 (and through on-stack replacement) a product runs ten
+    // times slower for the first thousands of calls, which distorts short runs and benchmarks.
+    // Gemm reads IsSupported first, so the static readonly parameters are set when these are
+    // compiled and the JIT still folds them.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunBlock(in Operands op, int i0, int i1, int j0, int j1, int k, bool accumulate)
     {
         int mr = MR, nr = NR;

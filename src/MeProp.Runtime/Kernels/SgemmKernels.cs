@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace MeProp.Kernels;
@@ -9,6 +10,7 @@ namespace MeProp.Kernels;
 internal static unsafe partial class Sgemm
 {
     /// <summary>C[0..8, 0..32] (+)= Σ_p a[p·8 + i]·b[p·32 + j] with 16 zmm accumulators.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Kernel8x32(int kc, float* a, float* b, float* c, int ldc, bool overwrite)
     {
         Vector512<float> c00 = Vector512<float>.Zero, c01 = Vector512<float>.Zero;
@@ -66,6 +68,7 @@ internal static unsafe partial class Sgemm
     }
 
     /// <summary>C[0..6, 0..16] (+)= Σ_p a[p·6 + i]·b[p·16 + j] with 12 ymm accumulators.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Kernel6x16(int kc, float* a, float* b, float* c, int ldc, bool overwrite)
     {
         Vector256<float> c00 = Vector256<float>.Zero, c01 = Vector256<float>.Zero;
