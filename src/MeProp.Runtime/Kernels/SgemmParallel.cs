@@ -75,12 +75,20 @@ internal static unsafe partial class Sgemm
             Volatile.Write(ref jobOpen, sequence);
             Interlocked.Exchange(ref jobSequence, sequence);
             if (Interlocked.Exchange(ref workerSleeping, 0) == 1) WorkerWake.Release();
-            RunChunks();
-            if (Interlocked.CompareExchange(ref jobOpen, 0, sequence) != sequence)
+            try
             {
-                // The worker joined: it is running a block, so this wait is at most one block long.
-                SpinWait wait = default;
-                while (Volatile.Read(ref jobFinished) != sequence) wait.SpinOnce(sleep1Threshold: -1);
+                RunChunks();
+            }
+            finally
+            {
+                // Closed and waited for even if this thread's share failed: the worker must never
+                // run (or still be running) a job whose pinned spans the caller has let go.
+                if (Interlocked.CompareExchange(ref jobOpen, 0, sequence) != sequence)
+                {
+                    // The worker joined: it is running a block, so this wait is at most one block long.
+                    SpinWait wait = default;
+                    while (Volatile.Read(ref jobFinished) != sequence) wait.SpinOnce(sleep1Threshold: -1);
+                }
             }
             if (workerFailure is { } failure)
             {
