@@ -26,11 +26,18 @@ internal static unsafe partial class Sgemm
             if (op.ACol == 1)
             {
                 // A row-major (the forward x, the backward dY): each row is contiguous over p.
+                int p = 0;
+                if (rows == 8 && mr == 8 && Avx.IsSupported)
+                {
+                    // A whole 8-row panel is a sequence of 8 x 8 transposes (as for Bᵀ in PackB).
+                    float* src = op.A + (long)(i0 + r) * op.ARow + p0;
+                    for (; p + 8 <= kc; p += 8) Transpose8x8(src + p, op.ARow, panel + p * 8, 8);
+                }
                 for (int i = 0; i < rows; i++)
                 {
                     float* src = op.A + (long)(i0 + r + i) * op.ARow + p0;
                     float* d = panel + i;
-                    for (int p = 0; p < kc; p++) d[p * mr] = src[p];
+                    for (int q = p; q < kc; q++) d[q * mr] = src[q];
                 }
             }
             else
