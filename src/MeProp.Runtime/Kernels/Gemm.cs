@@ -96,10 +96,11 @@ public static class Gemm
     /// <item>m below 4, any form: 500x500 from K=500 at m = 1: 7 vs 25-31; m = 2: 14 vs 29; m = 4: 27-28 vs 28-31 (even).</item>
     /// <item>The forward form C = A·Bᵀ (dot products, which do not care how narrow C is) with n below 32:
     /// 10x500x10: 7 vs 35; 10x500x24: 21 vs 35; 100x500x24: 37 vs 32; 10x500x32: 33 vs 35.</item>
-    /// <item>Everything else goes blocked. The MNIST shapes at batch 10: forward 10x784x500 45 vs 28,
-    /// 10x500x500 46 vs 28; dX 10x500x784 (Multiply, K = 500) 47 vs 28; dW 500x784 from K = 10
-    /// (MultiplyTransposedA) 90 vs 25; the output layer's dX 10x10x500 37 vs 31 and dW 10x500 from
-    /// K = 10 37 vs 31, while its forward 10x500x10 stays on the row form (7 vs 35).</item>
+    /// <item>Everything else goes blocked. The MNIST shapes at batch 10: forward 10x784x500 41-45 vs 28-30,
+    /// 10x500x500 41-46 vs 28-31; dX 10x500x784 (Multiply, K = 500) 47-48 vs 28-29; dW 500x784 from
+    /// K = 10 (MultiplyTransposedA) 89-90 vs 25; the output layer's dX 10x10x500 37-41 vs 31 and dW
+    /// 10x500 from K = 10 37-40 vs 31, while its forward 10x500x10 stays on the row form (7 vs 35).
+    /// Narrow C in the other two forms still favours blocking (100x500x24: 62 vs 5-8).</item>
     /// </list>
     /// The row forms skip zero multipliers in Multiply and MultiplyTransposedA, so with a very sparse
     /// dY they can still be faster; the rule is for dense inputs (meProp's unified mode hands these a
