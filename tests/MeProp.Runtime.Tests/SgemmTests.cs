@@ -1,0 +1,138 @@
+using System;
+using MeProp.Kernels;
+using Xunit;
+
+namespace MeProp.Runtime.Tests;
+
+// The float products, which go to the blocked SGEMM for all but the thinnest shapes, against a
+// double-precision triple loop on the same (float-rounded) inputs.
+public class SgemmTests
+{
+    public enum Form { TransposedB, Plain, TransposedA }
+
+    // m, k, n. Chosen to reach every path of the blocked kernel (8 x 32 micro-tiles on AVX-512,
+    // 6 x 16 on AVX2; K slices of at most 256, row blocks of at most 192, column blocks of at most
+    // 4096) and of the dispatch rule (m < 4 and, in the forward form, n < 32 stay on the row forms).
+    public static TheoryData<int, int, int> Shapes => new()
+    {
+        { 1, 1, 1 }, { 1, 7, 33 }, { 7, 33, 1 }, { 33, 7, 33 }, { 3, 100, 100 },   // degenerate and row-form shapes
+        { 4, 1, 32 }, { 4, 5, 33 }, { 8, 32, 32 }, { 6, 16, 16 },                   // the smallest blocked shapes, whole tiles
+        { 9, 33, 65 }, { 100, 7, 100 }, { 33, 257, 100 }, { 257, 33, 31 },          // partial tiles in both directions
+        { 16, 600, 48 }, { 20, 513, 40 },                                           // K cut into slices (the first overwrites, later ones add)
+        { 400, 20, 64 }, { 257, 100, 257 },                                         // M cut into row blocks
+        { 8, 3, 4100 },                                                             // N cut into column blocks, with a partial panel
+        { 200, 300, 400 },                                                          // two threads, split along N
+        { 520, 200, 240 },                                                          // two threads, split along M
+    };
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void MultiplyTransposedB_float_matches_double_loop(int m, int k, int n) => Check(Form.TransposedB, m, k, n);
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Multiply_float_matches_double_loop(int m, int k, int n) => Check(Form.Plain, m, k, n);
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void MultiplyTransposedA_float_matches_double_loop(int m, int k, int n) => Check(Form.TransposedA, m, k, n);
+
+    private static void Check(Form form, int m, int k, int n)
+    {
+        var random = new SeededRandom(m * 1_000_003L + k * 1009L + n * 7L + (int)form);
+        float[] a = Floats(random, m * k), b = Floats(random, k * n), c0 = Floats(random, m * n);
+        // op(A) as m x k and op(B) as k x n, whatever the storage of the form.
+        var opA = new double[m * k];
+        var opB = new double[k * n];
+        for (int i = 0; i < m; i++)
+            for (int p = 0; p < k; p++)
+                opA[i * k + p] = form == Form.TransposedA ? a[p * m + i] : a[i * k + p];
+        for (int p = 0; p < k; p++)
+            for (int j = 0; j < n; j++)
+                opB[p * n + j] = form == Form.TransposedB ? b[j * k + p] : b[p * n + j];
+
+        foreach (bool accumulate in new[] { false, true })
+        {
+            var expected = new double[m * n];
+            for (int i = 0; i < m; i++)
+                for (int j = 0; j < n; j++)
+                {
+                    double sum = accumulate ? c0[i * n + j] : 0.0;
+                    for (int p = 0; p < k; p++) sum += opA[i * k + p] * opB[p * n + j];
+                    expected[i * n + j] = sum;
+                }
+
+            // C starts as garbage-like values: without accumulate they must be overwritten, not added to.
+            var c = (float[])c0.Clone();
+            switch (form)
+            {
+                case Form.TransposedB: Gemm.MultiplyTransposedB<float>(a, b, c, m, k, n, accumulate); break;
+                case Form.Plain: Gemm.Multiply<float>(a, b, c, m, k, n, accumulate); break;
+                default: Gemm.MultiplyTransposedA<float>(a, b, c, m, k, n, accumulate); break;
+            }
+            // Float sums of k terms of size up to 1: rounding grows like sqrt(k) in practice.
+            TestData.Close(expected, Array.ConvertAll(c, v => (double)v), 2e-6 * Math.Sqrt(k) + 1e-6);
+        }
+    }
+
+    [Fact]
+    public void Longer_spans_than_needed_leave_the_rest_of_c_alone()
+    {
+        var random = new SeededRandom(11);
+        int m = 20, k = 40, n = 50;
+        float[] a = Floats(random, m * k + 3), b = Floats(random, k * n + 5), c = new float[m * n + 7];
+        c.AsSpan(m * n).Fill(42f);
+        Gemm.MultiplyTransposedB<float>(a, b, c, m, k, n, false);
+        Gemm.Multiply<float>(a, b, c, m, k, n, true);
+        Gemm.MultiplyTransposedA<float>(a, b, c, m, k, n, true);
+        Assert.All(c.AsSpan(m * n).ToArray(), v => Assert.Equal(42f, v));
+    }
+
+    [Fact]
+    public void Empty_k_gives_zero_or_leaves_c()
+    {
+        float[] c = { 1f, 2f, 3f, 4f, 5f, 6f, 7f, 8f, 9f, 10f, 11f, 12f, 13f, 14f, 15f, 16f };
+        Gemm.Multiply<float>(Array.Empty<float>(), Array.Empty<float>(), c, 4, 0, 4, accumulate: true);
+        Assert.Equal(16f, c[15]);
+        Gemm.MultiplyTransposedA<float>(Array.Empty<float>(), Array.Empty<float>(), c, 4, 0, 4, accumulate: false);
+        Assert.All(c, v => Assert.Equal(0f, v));
+    }
+
+    [Fact]
+    public void Short_float_spans_throw_naming_the_operand_and_sizes()
+    {
+        float[] a = new float[64 * 40], b = new float[40 * 48], c = new float[64 * 48];
+        var ex = Assert.Throws<ArgumentException>(() => Gemm.MultiplyTransposedB<float>(new float[64 * 40 - 1], b, c, 64, 40, 48, false));
+        Assert.Contains("a has 2559 elements, but 2560", ex.Message);
+        ex = Assert.Throws<ArgumentException>(() => Gemm.Multiply<float>(a, new float[40 * 48 - 1], c, 64, 40, 48, false));
+        Assert.Contains("b has 1919 elements, but 1920", ex.Message);
+        ex = Assert.Throws<ArgumentException>(() => Gemm.MultiplyTransposedA<float>(a, b, new float[64 * 48 - 1], 64, 40, 48, true));
+        Assert.Contains("c has 3071 elements, but 3072", ex.Message);
+    }
+
+    [Theory]
+    [InlineData(64, 64, 64)]    // one thread
+    [InlineData(200, 300, 400)] // two threads, once the worker exists
+    public void Repeated_calls_allocate_nothing(int m, int k, int n)
+    {
+        var random = new SeededRandom(13);
+        float[] a = Floats(random, m * k), b = Floats(random, k * n), c = new float[m * n];
+        void All()
+        {
+            Gemm.MultiplyTransposedB<float>(a, b, c, m, k, n, false);
+            Gemm.Multiply<float>(a, b, c, m, k, n, true);
+            Gemm.MultiplyTransposedA<float>(a, b, c, m, k, n, true);
+        }
+        All(); // first calls size the pack buffers and start the worker
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 5; i++) All();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    private static float[] Floats(SeededRandom random, int length)
+    {
+        var data = new float[length];
+        for (int i = 0; i < length; i++) data[i] = (float)(2.0 * random.NextDouble() - 1.0);
+        return data;
+    }
+}
