@@ -45,6 +45,27 @@ public class TopKBenchmarks
         };
     }
 
+    private readonly TopKSelector<float> _selector = new();
+
+    [Benchmark(OperationsPerInvoke = Rows)]
+    public int Fast()
+    {
+        int sum = 0;
+        for (int r = 0; r < Rows; r++)
+            sum += TopK.SelectByMagnitudeFast<float>(_rows.AsSpan(r * Width, Width), K, _indices);
+        return sum;
+    }
+
+    /// <summary>One selector across rows, as LinearBackward uses it: each row's search starts from the previous row's threshold.</summary>
+    [Benchmark(OperationsPerInvoke = Rows)]
+    public int FastReusingThreshold()
+    {
+        int sum = 0;
+        for (int r = 0; r < Rows; r++)
+            sum += _selector.Select(_rows.AsSpan(r * Width, Width), K, _indices);
+        return sum;
+    }
+
     [Benchmark(Baseline = true, OperationsPerInvoke = Rows)]
     public int Heap()
     {
