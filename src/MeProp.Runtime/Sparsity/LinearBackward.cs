@@ -23,11 +23,13 @@ public sealed class LinearBackward<T> where T : unmanaged, IBinaryFloatingPointI
     private int[] _selectedCount = Array.Empty<int>();
     private int[] _permutation = Array.Empty<int>();  // random-k: a permutation of 0..n-1, partially reshuffled per example
     private T[] _scores = Array.Empty<T>();          // unified: batch sum of |dy| per output unit
+    private T[] _absoluteRow = Array.Empty<T>();     // unified: |dy| of one example
     private T[] _compactDy = Array.Empty<T>();       // unified: B x k, the kept columns of dy
     private T[] _compactW = Array.Empty<T>();        // unified: k x m, the kept rows of W
     private T[] _compactDw = Array.Empty<T>();       // unified: k x m, the gradient of those rows
     private int[] _allIndices = Array.Empty<int>();  // dense: 0..n-1, what SelectedFor answers after a dense call
     private int _lastExamples;                       // B of the last call, to check SelectedFor's argument
+
     private readonly TopKSelector<T> _selector = new(); // per-example top-k, with its scratch
 
     /// <summary>How many entries of dy per example the last call kept (n when it ran densely).</summary>
@@ -256,11 +258,15 @@ public sealed class LinearBackward<T> where T : unmanaged, IBinaryFloatingPointI
         EnsureCapacity(ref _scores, n);
         EnsureCapacity(ref _selected, batch * k);
         EnsureCapacity(ref _selectedCount, batch);
-        Span<T> scores = _scores.AsSpan(0, n);
+        EnsureCapacity(ref _absoluteRow, n);
+        Span<T> scores = _scores.AsSpan(0, n), absolute = _absoluteRow.AsSpan(0, n);
         scores.Clear();
         for (int b = 0; b < batch; b++)
-            for (int j = 0; j < n; j++)
-                scores[j] += T.Abs(dy.Data[b * n + j]);
+        {
+            // The same sums in the same order as an element-by-element loop, vectorised.
+            TensorPrimitives.Abs<T>(dy.Row(b), absolute);
+            TensorPrimitives.Add<T>(scores, absolute, scores);
+        }
         int count = _selector.Select(scores, k, _selected.AsSpan(0, k));
         ReadOnlySpan<int> kept = _selected.AsSpan(0, count);
         // Record the shared set for every example, so that SelectedFor answers in this mode too.
