@@ -72,8 +72,7 @@ public static class MnistTrainer
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(observer);
-        if (options.Batch < 1) throw new ArgumentOutOfRangeException(nameof(options), options.Batch, $"--batch must be at least 1, but is {options.Batch}.");
-        if (options.Epochs < 1) throw new ArgumentOutOfRangeException(nameof(options), options.Epochs, $"--epochs must be at least 1, but is {options.Epochs}.");
+        if (options.Problem() is string problem) throw new ArgumentException(problem, nameof(options));
 
         // The same seed gives the same initial weights and the same data order, so a dense and a
         // meProp run of one --compare differ only in their backward pass.

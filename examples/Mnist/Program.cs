@@ -56,12 +56,8 @@ root.SetAction(async (parse, cancellation) =>
         TrainLimit = parse.GetValue(trainLimit),
         TouchedRowsOnly = parse.GetValue(touched),
     };
-    if (options.K < 1 && options.Mode != MePropMode.Dense) return Fail($"--k must be at least 1, but is {options.K}.");
-    if (options.Layers is < 1 or > 3) return Fail($"--layers must be 1, 2 or 3, but is {options.Layers}.");
-    if (options.Batch < 1) return Fail($"--batch must be at least 1, but is {options.Batch}.");
-    if (options.Epochs < 1) return Fail($"--epochs must be at least 1, but is {options.Epochs}.");
-    if (options.Hidden < 1) return Fail($"--hidden must be at least 1, but is {options.Hidden}.");
-    if (!(options.Dropout >= 0 && options.Dropout < 1)) return Fail($"--dropout must be in [0, 1), but is {options.Dropout.ToString(CultureInfo.InvariantCulture)}.");
+    // Checked before the data is located, so a typo does not wait for a download.
+    if (options.Problem() is string problem) return Fail(problem);
 
     MnistDataset dataset;
     try

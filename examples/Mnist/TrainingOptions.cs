@@ -35,6 +35,19 @@ public sealed record TrainingOptions
     /// <summary>Update only the weight rows the step touched (different semantics for Adam's moments).</summary>
     public bool TouchedRowsOnly { get; init; }
 
+    /// <summary>The first option out of range, as a message naming the option and its value; null when all are valid.</summary>
+    public string? Problem()
+    {
+        if (K < 1 && Mode != MePropMode.Dense) return $"--k must be at least 1, but is {K}.";
+        if (Layers is < 1 or > 3) return $"--layers must be 1, 2 or 3, but is {Layers}.";
+        if (Batch < 1) return $"--batch must be at least 1, but is {Batch}.";
+        if (Epochs < 1) return $"--epochs must be at least 1, but is {Epochs}.";
+        if (Hidden < 1) return $"--hidden must be at least 1, but is {Hidden}.";
+        if (!(Dropout >= 0 && Dropout < 1)) return $"--dropout must be in [0, 1), but is {Dropout.ToString(System.Globalization.CultureInfo.InvariantCulture)}.";
+        if (LearningRate is <= 0) return $"--lr must be positive, but is {LearningRate.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)}.";
+        return null;
+    }
+
     /// <summary>The learning rate in effect: the paper's defaults are Adam 0.001 and AdaGrad 0.1 for MNIST.</summary>
     public double EffectiveLearningRate => LearningRate ?? Optimizer switch
     {
