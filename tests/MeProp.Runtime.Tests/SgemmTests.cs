@@ -89,6 +89,29 @@ public class SgemmTests
     }
 
     [Fact]
+    public void One_thread_gives_the_same_bits_as_two()
+    {
+        // Each block of C is an independent product over all of K, so who computes it cannot change it.
+        var random = new SeededRandom(17);
+        int m = 200, k = 300, n = 400;
+        float[] a = Floats(random, m * k), b = Floats(random, k * n), two = new float[m * n], one = new float[m * n];
+        Gemm.MultiplyTransposedB<float>(a, b, two, m, k, n, false);
+        try
+        {
+            Gemm.MaxThreads = 1;
+            Gemm.MultiplyTransposedB<float>(a, b, one, m, k, n, false);
+        }
+        finally
+        {
+            Gemm.MaxThreads = 2;
+        }
+        Assert.Equal(two, one);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.MaxThreads = 0);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.MaxThreads = 3);
+        Assert.Equal(2, Gemm.MaxThreads);
+    }
+
+    [Fact]
     public void Empty_k_gives_zero_or_leaves_c()
     {
         float[] c = { 1f, 2f, 3f, 4f, 5f, 6f, 7f, 8f, 9f, 10f, 11f, 12f, 13f, 14f, 15f, 16f };

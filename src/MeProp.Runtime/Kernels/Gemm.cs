@@ -18,6 +18,25 @@ namespace MeProp.Kernels;
 /// </remarks>
 public static class Gemm
 {
+    private static int maxThreads = 2;
+
+    /// <summary>
+    /// How many threads a large float product may use: 2 (the default: the calling thread and one
+    /// persistent worker share products of at least 2·10⁷ flops) or 1 (every product on the calling
+    /// thread). Set 1 when other work already occupies the second core, or to measure one core.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">value is not 1 or 2.</exception>
+    public static int MaxThreads
+    {
+        get => maxThreads;
+        set
+        {
+            if (value is not (1 or 2))
+                throw new ArgumentOutOfRangeException(nameof(value), value, "Gemm.MaxThreads must be 1 or 2 (the blocked kernel has one worker thread).");
+            maxThreads = value;
+        }
+    }
+
     /// <summary>C (m x n) = A (m x k) · Bᵀ, B being n x k; adds to C when <paramref name="accumulate"/>. The forward product y = x·Wᵀ.</summary>
     public static void MultiplyTransposedB<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, bool accumulate)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>

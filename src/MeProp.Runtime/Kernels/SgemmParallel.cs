@@ -51,7 +51,7 @@ internal static unsafe partial class Sgemm
 
     private static bool TryRunParallel(in Operands op, int m, int k, int n, bool accumulate)
     {
-        if (Environment.ProcessorCount < 2 || 2.0 * m * n * k < ParallelMinFlops) return false;
+        if (Gemm.MaxThreads < 2 || Environment.ProcessorCount < 2 || 2.0 * m * n * k < ParallelMinFlops) return false;
 
         // Split along the longer side in whole micro-tiles; each block is an independent product
         // over all of K (so the blocks share nothing but the inputs). Blocks along N repack A,
