@@ -10,9 +10,12 @@ public class SgemmTests
 {
     public enum Form { TransposedB, Plain, TransposedA }
 
+    /// <summary>Which code runs the product: Gemm's dispatch, or one of Sgemm's kernels called directly so that each is covered whatever the dispatch picks.</summary>
+    public enum Route { Dispatch, Blocked, Thin }
+
     // m, k, n. Chosen to reach every path of the blocked kernel (8 x 32 micro-tiles on AVX-512,
     // 6 x 16 on AVX2; K slices of at most 256, row blocks of at most 192, column blocks of at most
-    // 4096) and of the dispatch rule (m < 4 and, in the forward form, n < 32 stay on the row forms).
+    // 4096), of the unpacked few-row kernels, and of the dispatch rule between them and the row forms.
     public static TheoryData<int, int, int> Shapes => new()
     {
         { 1, 1, 1 }, { 1, 7, 33 }, { 7, 33, 1 }, { 33, 7, 33 }, { 3, 100, 100 },   // degenerate and row-form shapes
@@ -23,21 +26,42 @@ public class SgemmTests
         { 8, 3, 4100 },                                                             // N cut into column blocks, with a partial panel
         { 200, 300, 400 },                                                          // two threads, split along N
         { 520, 200, 240 },                                                          // two threads, split along M
+        // The unpacked few-row kernels (up to 32 rows): row chunks of 5 with 1-4 left over, forward
+        // tiles of 4 rows of B with 1-3 left over and k mod 16 finished after the horizontal sum,
+        // dX strips of 64 columns, then 16-column vectors, then a padded tail under 16; K slices above 1024.
+        { 5, 16, 64 }, { 9, 83, 83 }, { 14, 50, 50 }, { 12, 1100, 77 }, { 17, 40, 130 }, { 32, 31, 17 }, { 2, 2100, 20 },
     };
 
     [Theory]
     [MemberData(nameof(Shapes))]
-    public void MultiplyTransposedB_float_matches_double_loop(int m, int k, int n) => Check(Form.TransposedB, m, k, n);
+    public void MultiplyTransposedB_float_matches_double_loop(int m, int k, int n) => Check(Form.TransposedB, m, k, n, Route.Dispatch);
 
     [Theory]
     [MemberData(nameof(Shapes))]
-    public void Multiply_float_matches_double_loop(int m, int k, int n) => Check(Form.Plain, m, k, n);
+    public void Multiply_float_matches_double_loop(int m, int k, int n) => Check(Form.Plain, m, k, n, Route.Dispatch);
 
     [Theory]
     [MemberData(nameof(Shapes))]
-    public void MultiplyTransposedA_float_matches_double_loop(int m, int k, int n) => Check(Form.TransposedA, m, k, n);
+    public void MultiplyTransposedA_float_matches_double_loop(int m, int k, int n) => Check(Form.TransposedA, m, k, n, Route.Dispatch);
 
-    private static void Check(Form form, int m, int k, int n)
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Blocked_kernel_matches_double_loop_in_every_form(int m, int k, int n)
+    {
+        if (!Sgemm.IsSupported) return; // no vector kernel on this machine: Gemm keeps its row forms
+        foreach (Form form in Enum.GetValues<Form>()) Check(form, m, k, n, Route.Blocked);
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Thin_kernels_match_double_loop(int m, int k, int n)
+    {
+        if (!Sgemm.ThinIsSupported || m > 40) return; // written for Vector512; meant for few rows
+        Check(Form.TransposedB, m, k, n, Route.Thin);
+        Check(Form.Plain, m, k, n, Route.Thin);
+    }
+
+    private static void Check(Form form, int m, int k, int n, Route route)
     {
         var random = new SeededRandom(m * 1_000_003L + k * 1009L + n * 7L + (int)form);
         float[] a = Floats(random, m * k), b = Floats(random, k * n), c0 = Floats(random, m * n);
@@ -64,11 +88,17 @@ public class SgemmTests
 
             // C starts as garbage-like values: without accumulate they must be overwritten, not added to.
             var c = (float[])c0.Clone();
-            switch (form)
+            switch (route, form)
             {
-                case Form.TransposedB: Gemm.MultiplyTransposedB<float>(a, b, c, m, k, n, accumulate); break;
-                case Form.Plain: Gemm.Multiply<float>(a, b, c, m, k, n, accumulate); break;
-                default: Gemm.MultiplyTransposedA<float>(a, b, c, m, k, n, accumulate); break;
+                case (Route.Dispatch, Form.TransposedB): Gemm.MultiplyTransposedB<float>(a, b, c, m, k, n, accumulate); break;
+                case (Route.Dispatch, Form.Plain): Gemm.Multiply<float>(a, b, c, m, k, n, accumulate); break;
+                case (Route.Dispatch, _): Gemm.MultiplyTransposedA<float>(a, b, c, m, k, n, accumulate); break;
+                case (Route.Blocked, Form.TransposedB): Sgemm.MultiplyTransposedB(a, b, c, m, k, n, accumulate); break;
+                case (Route.Blocked, Form.Plain): Sgemm.Multiply(a, b, c, m, k, n, accumulate); break;
+                case (Route.Blocked, _): Sgemm.MultiplyTransposedA(a, b, c, m, k, n, accumulate); break;
+                case (Route.Thin, Form.TransposedB): Sgemm.ThinMultiplyTransposedB(a, b, c, m, k, n, accumulate); break;
+                case (Route.Thin, Form.Plain): Sgemm.ThinMultiply(a, b, c, m, k, n, accumulate); break;
+                default: throw new ArgumentOutOfRangeException(nameof(form), form, "No unpacked kernel for this form.");
             }
             // Float sums of k terms of size up to 1: rounding grows like sqrt(k) in practice.
             TestData.Close(expected, Array.ConvertAll(c, v => (double)v), 2e-6 * Math.Sqrt(k) + 1e-6);

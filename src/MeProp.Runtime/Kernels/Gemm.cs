@@ -10,11 +10,11 @@ namespace MeProp.Kernels;
 /// </summary>
 /// <remarks>
 /// The row-oriented forms here are built on TensorPrimitives (dot products and multiply-adds of
-/// whole rows); they serve double and the float shapes too thin for blocking. Other float products
-/// go to <see cref="Sgemm"/>, the packed, cache-blocked kernel (see <c>UseBlocked</c> for the rule).
-/// The two give the same results up to float rounding, except that the row forms skip zero
-/// multipliers, so an infinite or NaN entry met by a zero contributes nothing there but NaN in
-/// the blocked kernel.
+/// whole rows); they serve double, and float products with a mostly-zero dY. Float products with
+/// few rows (a small mini-batch) go to <see cref="Sgemm"/>'s unpacked kernels (<c>UseThin</c>),
+/// the others to its packed, cache-blocked kernel (<c>UseBlocked</c>). All give the same results
+/// up to float rounding, except that the row forms skip zero multipliers, so an infinite or NaN
+/// entry met by a zero contributes nothing there but NaN in the vectorised kernels.
 /// </remarks>
 public static class Gemm
 {
@@ -42,6 +42,11 @@ public static class Gemm
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         CheckShapes(a.Length, m * k, b.Length, n * k, c.Length, m * n);
+        if (typeof(T) == typeof(float) && UseThin(m, k, n))
+        {
+            Sgemm.ThinMultiplyTransposedB(MemoryMarshal.Cast<T, float>(a), MemoryMarshal.Cast<T, float>(b), MemoryMarshal.Cast<T, float>(c), m, k, n, accumulate);
+            return;
+        }
         if (typeof(T) == typeof(float) && UseBlocked(m, n, transposedB: true))
         {
             Sgemm.MultiplyTransposedB(MemoryMarshal.Cast<T, float>(a), MemoryMarshal.Cast<T, float>(b), MemoryMarshal.Cast<T, float>(c), m, k, n, accumulate);
@@ -64,10 +69,13 @@ public static class Gemm
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         CheckShapes(a.Length, m * k, b.Length, k * n, c.Length, m * n);
-        if (typeof(T) == typeof(float) && UseBlocked(m, n, transposedB: false)
-            && NonzeroFraction(MemoryMarshal.Cast<T, float>(a.Slice(0, m * k))) > SparseMultiplyDensity)
+        if (typeof(T) == typeof(float) && (UseThin(m, k, n) || UseBlocked(m, n, transposedB: false))
+            && NonzeroFraction(MemoryMarshal.Cast<T, float>(a.Slice(0, m * k))) > RowFormDensity(m, k, n, SparseMultiplyDensity))
         {
-            Sgemm.Multiply(MemoryMarshal.Cast<T, float>(a), MemoryMarshal.Cast<T, float>(b), MemoryMarshal.Cast<T, float>(c), m, k, n, accumulate);
+            if (UseThin(m, k, n))
+                Sgemm.ThinMultiply(MemoryMarshal.Cast<T, float>(a), MemoryMarshal.Cast<T, float>(b), MemoryMarshal.Cast<T, float>(c), m, k, n, accumulate);
+            else
+                Sgemm.Multiply(MemoryMarshal.Cast<T, float>(a), MemoryMarshal.Cast<T, float>(b), MemoryMarshal.Cast<T, float>(c), m, k, n, accumulate);
             return;
         }
         if (!accumulate) c.Slice(0, m * n).Clear();
@@ -89,7 +97,7 @@ public static class Gemm
     {
         CheckShapes(a.Length, k * m, b.Length, k * n, c.Length, m * n);
         if (typeof(T) == typeof(float) && UseBlocked(m, n, transposedB: false)
-            && NonzeroFraction(MemoryMarshal.Cast<T, float>(a.Slice(0, k * m))) > SparseTransposedADensity)
+            && NonzeroFraction(MemoryMarshal.Cast<T, float>(a.Slice(0, k * m))) > RowFormDensity(m, k, n, SparseTransposedADensity))
         {
             Sgemm.MultiplyTransposedA(MemoryMarshal.Cast<T, float>(a), MemoryMarshal.Cast<T, float>(b), MemoryMarshal.Cast<T, float>(c), m, k, n, accumulate);
             return;
@@ -110,6 +118,9 @@ public static class Gemm
 
     /// <summary>Whether a float product of this shape goes to the blocked <see cref="Sgemm"/> rather than the row forms here.</summary>
     /// <remarks>
+    /// Asked after <see cref="UseThin"/>: on AVX-512 machines the products with up to 16-32 rows have
+    /// already gone to the unpacked kernels, so this rule decides the rest, and everything on the
+    /// Vector256 kernel.
     /// Measured single-threaded on the 2-core AVX-512 EPYC (dense random inputs, GFLOP/s blocked vs
     /// row form): the blocked kernel pads A to 8-row and B to 32-column micro-tiles, so it loses
     /// where the product is thinner than a tile in the direction the row form vectorises.
@@ -130,14 +141,32 @@ public static class Gemm
     private static bool UseBlocked(int m, int n, bool transposedB) =>
         Sgemm.IsSupported && m >= 4 && (!transposedB || n >= 32);
 
-    // Back propagation through a ReLU hands these products a dY that is mostly exact zeros (dead
-    // units, and more of them as training goes on), and the row forms skip zero multipliers while the
-    // blocked kernel multiplies them. The row forms win when their dense rate (Multiply 28,
-    // MultiplyTransposedA 25 GFLOP/s at the MNIST shapes) divided by dY's density beats the blocked
-    // rate (47 and 89): below a density of 0.6 and 0.28. The thresholds sit a little lower, so the
-    // blocked kernel keeps the close calls. Counting costs one pass over dY, which is 1/n of the product.
-    private const double SparseMultiplyDensity = 0.5;
-    private const double SparseTransposedADensity = 0.25;
+    /// <summary>Whether a float product with this few rows goes to the unpacked kernels of <c>SgemmThin.cs</c>.</summary>
+    /// <remarks>
+    /// Measured on one core of the 2-core AVX-512 EPYC (GFLOP/s, unpacked vs blocked): forward form
+    /// 1x500x784 35 vs 7, 10x500x784 92 vs 44, 16x500x784 89 vs 72, 32x500x784 93 vs 87, 64x500x784
+    /// 95 vs 97, output layer 10x10x500 76 vs 9 (row form 35); dX form 1x784x500 45 vs 8,
+    /// 10x784x500 113 vs 49, 32x784x500 112 vs 92, 10x2048x2048 68 vs 26. Up to 16 rows they also
+    /// beat the blocked kernel on two threads; from 17 to 32 rows only when the blocked product would
+    /// run on one thread anyway (two threads give the blocked kernel about 1.9x).
+    /// </remarks>
+    private static bool UseThin(int m, int k, int n) =>
+        Sgemm.ThinIsSupported && m >= 1 && (m <= 16 || (m <= Sgemm.ThinMaxRows && !Sgemm.WouldRunParallel(m, k, n)));
+
+    // Back propagation through a ReLU hands dX = dY·W and dW = dYᵀ·X a dY that is mostly exact zeros
+    // (dead units, and more of them as training goes on), and the row forms skip zero multipliers
+    // while the vectorised kernels multiply them. Measured on one core (µs; random zero pattern):
+    // dX 10x784x500 at densities 0.2 / 0.3 / 0.5: row form 65 / 90 / 160, unpacked kernel 69-70
+    // whatever the density; 100x784x500: row 672 / 1180 / 1771, blocked 790 (one thread).
+    // dW 500x784 from 10 examples at 0.3 / 0.4: row 82 / 115, blocked 96-98; 500x500 from 10: row
+    // 62 / 76 at 0.3 / 0.4, blocked 61-63; 500x784 from 100 at 0.2 / 0.3: row 613 / 1043, blocked 740.
+    // So the row forms win below a density of about 0.2 (dX) and 0.3 (dW); a product that will run
+    // on both cores halves that. Counting costs one pass over dY, which is 1/n of the product.
+    private const double SparseMultiplyDensity = 0.2;
+    private const double SparseTransposedADensity = 0.3;
+
+    private static double RowFormDensity(int m, int k, int n, double threshold) =>
+        Sgemm.WouldRunParallel(m, k, n) && !UseThin(m, k, n) ? threshold / 2 : threshold;
 
     /// <summary>The share of entries that are not zero.</summary>
     internal static double NonzeroFraction(ReadOnlySpan<float> values)

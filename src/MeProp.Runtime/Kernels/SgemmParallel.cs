@@ -49,9 +49,13 @@ internal static unsafe partial class Sgemm
     private static int jobM, jobK, jobN, jobChunk, jobChunks, jobNext;
     private static bool jobAccumulate, jobAlongN;
 
+    /// <summary>Whether a blocked product of this shape would be shared with the worker thread.</summary>
+    public static bool WouldRunParallel(int m, int k, int n) =>
+        Gemm.MaxThreads >= 2 && Environment.ProcessorCount >= 2 && 2.0 * m * n * k >= ParallelMinFlops;
+
     private static bool TryRunParallel(in Operands op, int m, int k, int n, bool accumulate)
     {
-        if (Gemm.MaxThreads < 2 || Environment.ProcessorCount < 2 || 2.0 * m * n * k < ParallelMinFlops) return false;
+        if (!WouldRunParallel(m, k, n)) return false;
 
         // Split along the longer side in whole micro-tiles; each block is an independent product
         // over all of K (so the blocks share nothing but the inputs). Blocks along N repack A,

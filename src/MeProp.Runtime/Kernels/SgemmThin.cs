@@ -1,0 +1,338 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace MeProp.Kernels;
+
+// Products with few rows of C (a mini-batch of a few examples), without packing.
+//
+// Why: the blocked kernel packs B on every call. When C has only a handful of rows, each packed
+// value of B is used by those few rows only, so packing (a strided copy of all of B, which is the
+// layer's whole weight matrix) costs as much as the arithmetic: the MNIST products at batch 10
+// (10x500x784) ran at 43-45 GFLOP/s, under 40% of one core's peak. Here B is read once, in place:
+// - C = A·Bᵀ (the forward y = x·Wᵀ): B's rows are contiguous along the reduction, so a tile of
+//   up to 5 rows of A by 4 rows of B keeps 20 dot-product accumulators in zmm registers, and the
+//   20 sums are reduced horizontally once per tile, after the whole reduction.
+// - C = A·B (the input gradient dx = dY·W): B's rows run along C's columns, so a tile of up to 5
+//   rows of A by 64 columns keeps 20 accumulators (5 rows x 4 vectors) and broadcasts A.
+// Per step of either loop: at most 9 vector loads or broadcasts feed 20 FMAs, so the FMA units,
+// not the load ports, are the limit. Loops run over groups of B (rows or column strips) on the
+// outside and over A's row chunks inside, so B is streamed from memory once per call and A (a few
+// rows) stays in L1/L2.
+//
+// The tile sizes are compile-time constants carried by type arguments (ITileCount): each
+// instantiation is its own method in which the JIT drops the accumulators and branches that the
+// tile does not use, so one kernel body serves the 1-5 x 1-4 edge tiles without spilling.
+internal static unsafe partial class Sgemm
+{
+    /// <summary>Rows of C up to which the unpacked kernels replace the blocked one (measured: see Gemm.UseThin).</summary>
+    public const int ThinMaxRows = 32;
+
+    /// <summary>Whether the unpacked few-row kernels exist on this machine (they are written for Vector512).</summary>
+    public static bool ThinIsSupported => Kind == KernelKind.V512;
+
+    private interface ITileCount { static abstract int Value { get; } }
+    private struct One : ITileCount { public static int Value => 1; }
+    private struct Two : ITileCount { public static int Value => 2; }
+    private struct Three : ITileCount { public static int Value => 3; }
+    private struct Four : ITileCount { public static int Value => 4; }
+    private struct Five : ITileCount { public static int Value => 5; }
+
+    /// <summary>C (m x n) (+)= A (m x k) · Bᵀ, B being n x k, for few rows m; B read once, unpacked.</summary>
+    public static void ThinMultiplyTransposedB(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate)
+    {
+        if (m <= 0 || n <= 0) return;
+        fixed (float* pa = a, pb = b, pc = c)
+        {
+            int j = 0;
+            for (; j + 4 <= n; j += 4) DotColumns<Four>(pa, pb + (long)j * k, pc + j, m, k, n, accumulate);
+            switch (n - j)
+            {
+                case 1: DotColumns<One>(pa, pb + (long)j * k, pc + j, m, k, n, accumulate); break;
+                case 2: DotColumns<Two>(pa, pb + (long)j * k, pc + j, m, k, n, accumulate); break;
+                case 3: DotColumns<Three>(pa, pb + (long)j * k, pc + j, m, k, n, accumulate); break;
+            }
+        }
+    }
+
+    // Every row of A against TC consecutive rows of B (TC columns of C).
+    private static void DotColumns<TC>(float* a, float* b, float* c, int m, int k, int ldc, bool accumulate) where TC : struct, ITileCount
+    {
+        int i = 0;
+        for (; i + 5 <= m; i += 5) DotTile<Five, TC>(a + (long)i * k, b, c + (long)i * ldc, k, ldc, accumulate);
+        switch (m - i)
+        {
+            case 1: DotTile<One, TC>(a + (long)i * k, b, c + (long)i * ldc, k, ldc, accumulate); break;
+            case 2: DotTile<Two, TC>(a + (long)i * k, b, c + (long)i * ldc, k, ldc, accumulate); break;
+            case 3: DotTile<Three, TC>(a + (long)i * k, b, c + (long)i * ldc, k, ldc, accumulate); break;
+            case 4: DotTile<Four, TC>(a + (long)i * k, b, c + (long)i * ldc, k, ldc, accumulate); break;
+        }
+    }
+
+    /// <summary>C[r, q] (+)= Σ_p a[r·k + p]·b[q·k + p] for r &lt; TR, q &lt; TC: TR·TC dot products of length k at once.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void DotTile<TR, TC>(float* a, float* b, float* c, int k, int ldc, bool accumulate)
+        where TR : struct, ITileCount where TC : struct, ITileCount
+    {
+        int rows = TR.Value, cols = TC.Value;
+        float* a1 = a + k, a2 = a1 + k, a3 = a2 + k, a4 = a3 + k;
+        float* b1 = b + k, b2 = b1 + k, b3 = b2 + k;
+        Vector512<float> s00 = default, s01 = default, s02 = default, s03 = default;
+        Vector512<float> s10 = default, s11 = default, s12 = default, s13 = default;
+        Vector512<float> s20 = default, s21 = default, s22 = default, s23 = default;
+        Vector512<float> s30 = default, s31 = default, s32 = default, s33 = default;
+        Vector512<float> s40 = default, s41 = default, s42 = default, s43 = default;
+        int p = 0;
+        for (; p <= k - 16; p += 16)
+        {
+            Vector512<float> v0 = Vector512.Load(b + p);
+            Vector512<float> v1 = cols > 1 ? Vector512.Load(b1 + p) : default;
+            Vector512<float> v2 = cols > 2 ? Vector512.Load(b2 + p) : default;
+            Vector512<float> v3 = cols > 3 ? Vector512.Load(b3 + p) : default;
+            Vector512<float> u = Vector512.Load(a + p);
+            s00 = Vector512.FusedMultiplyAdd(u, v0, s00);
+            if (cols > 1) s01 = Vector512.FusedMultiplyAdd(u, v1, s01);
+            if (cols > 2) s02 = Vector512.FusedMultiplyAdd(u, v2, s02);
+            if (cols > 3) s03 = Vector512.FusedMultiplyAdd(u, v3, s03);
+            if (rows > 1)
+            {
+                u = Vector512.Load(a1 + p);
+                s10 = Vector512.FusedMultiplyAdd(u, v0, s10);
+                if (cols > 1) s11 = Vector512.FusedMultiplyAdd(u, v1, s11);
+                if (cols > 2) s12 = Vector512.FusedMultiplyAdd(u, v2, s12);
+                if (cols > 3) s13 = Vector512.FusedMultiplyAdd(u, v3, s13);
+            }
+            if (rows > 2)
+            {
+                u = Vector512.Load(a2 + p);
+                s20 = Vector512.FusedMultiplyAdd(u, v0, s20);
+                if (cols > 1) s21 = Vector512.FusedMultiplyAdd(u, v1, s21);
+                if (cols > 2) s22 = Vector512.FusedMultiplyAdd(u, v2, s22);
+                if (cols > 3) s23 = Vector512.FusedMultiplyAdd(u, v3, s23);
+            }
+            if (rows > 3)
+            {
+                u = Vector512.Load(a3 + p);
+                s30 = Vector512.FusedMultiplyAdd(u, v0, s30);
+                if (cols > 1) s31 = Vector512.FusedMultiplyAdd(u, v1, s31);
+                if (cols > 2) s32 = Vector512.FusedMultiplyAdd(u, v2, s32);
+                if (cols > 3) s33 = Vector512.FusedMultiplyAdd(u, v3, s33);
+            }
+            if (rows > 4)
+            {
+                u = Vector512.Load(a4 + p);
+                s40 = Vector512.FusedMultiplyAdd(u, v0, s40);
+                if (cols > 1) s41 = Vector512.FusedMultiplyAdd(u, v1, s41);
+                if (cols > 2) s42 = Vector512.FusedMultiplyAdd(u, v2, s42);
+                if (cols > 3) s43 = Vector512.FusedMultiplyAdd(u, v3, s43);
+            }
+        }
+        // The last k mod 16 products of each pair are added after the horizontal sum.
+        WriteDot(c, a, b, p, k, Vector512.Sum(s00), accumulate);
+        if (cols > 1) WriteDot(c + 1, a, b1, p, k, Vector512.Sum(s01), accumulate);
+        if (cols > 2) WriteDot(c + 2, a, b2, p, k, Vector512.Sum(s02), accumulate);
+        if (cols > 3) WriteDot(c + 3, a, b3, p, k, Vector512.Sum(s03), accumulate);
+        if (rows > 1)
+        {
+            float* c1 = c + ldc;
+            WriteDot(c1, a1, b, p, k, Vector512.Sum(s10), accumulate);
+            if (cols > 1) WriteDot(c1 + 1, a1, b1, p, k, Vector512.Sum(s11), accumulate);
+            if (cols > 2) WriteDot(c1 + 2, a1, b2, p, k, Vector512.Sum(s12), accumulate);
+            if (cols > 3) WriteDot(c1 + 3, a1, b3, p, k, Vector512.Sum(s13), accumulate);
+        }
+        if (rows > 2)
+        {
+            float* c2 = c + 2 * ldc;
+            WriteDot(c2, a2, b, p, k, Vector512.Sum(s20), accumulate);
+            if (cols > 1) WriteDot(c2 + 1, a2, b1, p, k, Vector512.Sum(s21), accumulate);
+            if (cols > 2) WriteDot(c2 + 2, a2, b2, p, k, Vector512.Sum(s22), accumulate);
+            if (cols > 3) WriteDot(c2 + 3, a2, b3, p, k, Vector512.Sum(s23), accumulate);
+        }
+        if (rows > 3)
+        {
+            float* c3 = c + 3 * ldc;
+            WriteDot(c3, a3, b, p, k, Vector512.Sum(s30), accumulate);
+            if (cols > 1) WriteDot(c3 + 1, a3, b1, p, k, Vector512.Sum(s31), accumulate);
+            if (cols > 2) WriteDot(c3 + 2, a3, b2, p, k, Vector512.Sum(s32), accumulate);
+            if (cols > 3) WriteDot(c3 + 3, a3, b3, p, k, Vector512.Sum(s33), accumulate);
+        }
+        if (rows > 4)
+        {
+            float* c4 = c + 4 * ldc;
+            WriteDot(c4, a4, b, p, k, Vector512.Sum(s40), accumulate);
+            if (cols > 1) WriteDot(c4 + 1, a4, b1, p, k, Vector512.Sum(s41), accumulate);
+            if (cols > 2) WriteDot(c4 + 2, a4, b2, p, k, Vector512.Sum(s42), accumulate);
+            if (cols > 3) WriteDot(c4 + 3, a4, b3, p, k, Vector512.Sum(s43), accumulate);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void WriteDot(float* c, float* a, float* b, int from, int k, float sum, bool accumulate)
+    {
+        for (int p = from; p < k; p++) sum = MathF.FusedMultiplyAdd(a[p], b[p], sum);
+        *c = accumulate ? *c + sum : sum;
+    }
+
+    /// <summary>C (m x n) (+)= A (m x k) · B (k x n), for few rows m; B read once, unpacked.</summary>
+    public static void ThinMultiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate)
+    {
+        if (m <= 0 || n <= 0) return;
+        if (k <= 0)
+        {
+            if (!accumulate) c.Slice(0, m * n).Clear();
+            return;
+        }
+        fixed (float* pa = a, pb = b, pc = c)
+        {
+            // A strip of B (kc rows of 64 columns) is reused by every row chunk of A from L2: at
+            // most 1024 rows (256 KiB) per slice; later slices add to what the first one wrote.
+            // Measured at 32x2048 from K = 2048, one slice: 56 GFLOP/s; K = 1024: 92.
+            int slices = (k + ThinKcMax - 1) / ThinKcMax, kc = (k + slices - 1) / slices;
+            for (int p0 = 0; p0 < k; p0 += kc)
+            {
+                int kcCur = Math.Min(kc, k - p0);
+                bool add = accumulate || p0 > 0;
+                float* ap = pa + p0, bp = pb + (long)p0 * n;
+                int j = 0;
+                for (; j + 64 <= n; j += 64) AxpyColumns<Four>(ap, k, bp + j, n, pc + j, n, m, kcCur, add);
+                switch ((n - j) / 16)
+                {
+                    case 1: AxpyColumns<One>(ap, k, bp + j, n, pc + j, n, m, kcCur, add); break;
+                    case 2: AxpyColumns<Two>(ap, k, bp + j, n, pc + j, n, m, kcCur, add); break;
+                    case 3: AxpyColumns<Three>(ap, k, bp + j, n, pc + j, n, m, kcCur, add); break;
+                }
+                j += (n - j) / 16 * 16;
+                if (j < n) AxpyNarrowTail(ap, k, bp + j, n, pc + j, n, m, kcCur, n - j, add);
+            }
+        }
+    }
+
+    private const int ThinKcMax = 1024;
+
+    // Every row of A against a strip of TV·16 columns of B.
+    private static void AxpyColumns<TV>(float* a, int lda, float* b, int ldb, float* c, int ldc, int m, int k, bool accumulate) where TV : struct, ITileCount
+    {
+        int i = 0;
+        for (; i + 5 <= m; i += 5) AxpyTile<Five, TV>(a + (long)i * lda, lda, k, b, ldb, c + (long)i * ldc, ldc, accumulate);
+        switch (m - i)
+        {
+            case 1: AxpyTile<One, TV>(a + (long)i * lda, lda, k, b, ldb, c + (long)i * ldc, ldc, accumulate); break;
+            case 2: AxpyTile<Two, TV>(a + (long)i * lda, lda, k, b, ldb, c + (long)i * ldc, ldc, accumulate); break;
+            case 3: AxpyTile<Three, TV>(a + (long)i * lda, lda, k, b, ldb, c + (long)i * ldc, ldc, accumulate); break;
+            case 4: AxpyTile<Four, TV>(a + (long)i * lda, lda, k, b, ldb, c + (long)i * ldc, ldc, accumulate); break;
+        }
+    }
+
+    // The last n mod 16 columns: copied, zero-padded to 16, into a k x 16 scratch panel so the
+    // one-vector tile can run on them, with C's part written through a scratch tile.
+    private static void AxpyNarrowTail(float* a, int lda, float* b, int ldb, float* c, int ldc, int m, int k, int width, bool accumulate)
+    {
+        PackBuffers buffers = PackBuffers.ForThisThread(0, k * 16);
+        float* panel = buffers.B;
+        for (int p = 0; p < k; p++)
+        {
+            float* src = b + (long)p * ldb;
+            float* dst = panel + p * 16;
+            for (int q = 0; q < 16; q++) dst[q] = q < width ? src[q] : 0f;
+        }
+        float* tile = stackalloc float[5 * 16];
+        for (int i = 0; i < m; i += 5)
+        {
+            int rows = Math.Min(5, m - i);
+            float* ai = a + (long)i * lda;
+            switch (rows)
+            {
+                case 1: AxpyTile<One, One>(ai, lda, k, panel, 16, tile, 16, accumulate: false); break;
+                case 2: AxpyTile<Two, One>(ai, lda, k, panel, 16, tile, 16, accumulate: false); break;
+                case 3: AxpyTile<Three, One>(ai, lda, k, panel, 16, tile, 16, accumulate: false); break;
+                case 4: AxpyTile<Four, One>(ai, lda, k, panel, 16, tile, 16, accumulate: false); break;
+                default: AxpyTile<Five, One>(ai, lda, k, panel, 16, tile, 16, accumulate: false); break;
+            }
+            for (int r = 0; r < rows; r++)
+            {
+                float* ci = c + (long)(i + r) * ldc;
+                for (int q = 0; q < width; q++) ci[q] = accumulate ? ci[q] + tile[r * 16 + q] : tile[r * 16 + q];
+            }
+        }
+    }
+
+    /// <summary>C[r, 16v .. 16v+16) (+)= Σ_{p &lt; k} a[r·lda + p]·b[p·ldb + 16v ..] for r &lt; TR, v &lt; TV.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void AxpyTile<TR, TV>(float* a, int lda, int k, float* b, int ldb, float* c, int ldc, bool accumulate)
+        where TR : struct, ITileCount where TV : struct, ITileCount
+    {
+        int rows = TR.Value, vectors = TV.Value;
+        float* a1 = a + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda;
+        Vector512<float> s00 = default, s01 = default, s02 = default, s03 = default;
+        Vector512<float> s10 = default, s11 = default, s12 = default, s13 = default;
+        Vector512<float> s20 = default, s21 = default, s22 = default, s23 = default;
+        Vector512<float> s30 = default, s31 = default, s32 = default, s33 = default;
+        Vector512<float> s40 = default, s41 = default, s42 = default, s43 = default;
+        for (int p = 0; p < k; p++)
+        {
+            float* bp = b + (long)p * ldb;
+            Vector512<float> v0 = Vector512.Load(bp);
+            Vector512<float> v1 = vectors > 1 ? Vector512.Load(bp + 16) : default;
+            Vector512<float> v2 = vectors > 2 ? Vector512.Load(bp + 32) : default;
+            Vector512<float> v3 = vectors > 3 ? Vector512.Load(bp + 48) : default;
+            Vector512<float> u = Vector512.Create(a[p]);
+            s00 = Vector512.FusedMultiplyAdd(u, v0, s00);
+            if (vectors > 1) s01 = Vector512.FusedMultiplyAdd(u, v1, s01);
+            if (vectors > 2) s02 = Vector512.FusedMultiplyAdd(u, v2, s02);
+            if (vectors > 3) s03 = Vector512.FusedMultiplyAdd(u, v3, s03);
+            if (rows > 1)
+            {
+                u = Vector512.Create(a1[p]);
+                s10 = Vector512.FusedMultiplyAdd(u, v0, s10);
+                if (vectors > 1) s11 = Vector512.FusedMultiplyAdd(u, v1, s11);
+                if (vectors > 2) s12 = Vector512.FusedMultiplyAdd(u, v2, s12);
+                if (vectors > 3) s13 = Vector512.FusedMultiplyAdd(u, v3, s13);
+            }
+            if (rows > 2)
+            {
+                u = Vector512.Create(a2[p]);
+                s20 = Vector512.FusedMultiplyAdd(u, v0, s20);
+                if (vectors > 1) s21 = Vector512.FusedMultiplyAdd(u, v1, s21);
+                if (vectors > 2) s22 = Vector512.FusedMultiplyAdd(u, v2, s22);
+                if (vectors > 3) s23 = Vector512.FusedMultiplyAdd(u, v3, s23);
+            }
+            if (rows > 3)
+            {
+                u = Vector512.Create(a3[p]);
+                s30 = Vector512.FusedMultiplyAdd(u, v0, s30);
+                if (vectors > 1) s31 = Vector512.FusedMultiplyAdd(u, v1, s31);
+                if (vectors > 2) s32 = Vector512.FusedMultiplyAdd(u, v2, s32);
+                if (vectors > 3) s33 = Vector512.FusedMultiplyAdd(u, v3, s33);
+            }
+            if (rows > 4)
+            {
+                u = Vector512.Create(a4[p]);
+                s40 = Vector512.FusedMultiplyAdd(u, v0, s40);
+                if (vectors > 1) s41 = Vector512.FusedMultiplyAdd(u, v1, s41);
+                if (vectors > 2) s42 = Vector512.FusedMultiplyAdd(u, v2, s42);
+                if (vectors > 3) s43 = Vector512.FusedMultiplyAdd(u, v3, s43);
+            }
+        }
+        WriteRow(c, s00, s01, s02, s03, vectors, accumulate);
+        if (rows > 1) WriteRow(c + ldc, s10, s11, s12, s13, vectors, accumulate);
+        if (rows > 2) WriteRow(c + 2 * ldc, s20, s21, s22, s23, vectors, accumulate);
+        if (rows > 3) WriteRow(c + 3 * ldc, s30, s31, s32, s33, vectors, accumulate);
+        if (rows > 4) WriteRow(c + 4 * ldc, s40, s41, s42, s43, vectors, accumulate);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void WriteRow(float* c, Vector512<float> s0, Vector512<float> s1, Vector512<float> s2, Vector512<float> s3, int vectors, bool accumulate)
+    {
+        if (accumulate)
+        {
+            s0 += Vector512.Load(c);
+            if (vectors > 1) s1 += Vector512.Load(c + 16);
+            if (vectors > 2) s2 += Vector512.Load(c + 32);
+            if (vectors > 3) s3 += Vector512.Load(c + 48);
+        }
+        s0.Store(c);
+        if (vectors > 1) s1.Store(c + 16);
+        if (vectors > 2) s2.Store(c + 32);
+        if (vectors > 3) s3.Store(c + 48);
+    }
+}
