@@ -77,6 +77,59 @@ public class OptimizerTests
             return w - 0.01 * mHat / (Math.Sqrt(vHat) + 1e-7);
         }, 2, steps);
 
+    // 37 floats: two or more full vectors of every width (4, 8, 16 lanes) and a scalar tail. The
+    // vector loops promise the scalar formula's operations in its order, so equality is exact.
+    [Fact]
+    public void Adam_float_vector_path_equals_the_scalar_formula_bit_for_bit()
+    {
+        const int n = 37;
+        var random = new SeededRandom(21);
+        var parameter = new Parameter<float>("w", new RowVector<float>(TestData.Floats(random, n)));
+        float[] w = parameter.Value.ToArray(), m = new float[n], v = new float[n];
+        var adam = new Adam<float>(0.01, 0.8, 0.95, 1e-7);
+        float b1 = 0.8f, b2 = 0.95f, c1 = (float)(1.0 - 0.8), c2 = (float)(1.0 - 0.95), lr = 0.01f, eps = 1e-7f;
+        for (int t = 1; t <= 4; t++)
+        {
+            parameter.Gradient.Clear();
+            parameter.Gradient.MarkAllRows();
+            TestData.Floats(random, n).CopyTo(parameter.Gradient.Data, 0);
+            float k1 = (float)(1.0 / (1.0 - Math.Pow(0.8, t))), k2 = (float)(1.0 / (1.0 - Math.Pow(0.95, t)));
+            for (int i = 0; i < n; i++)
+            {
+                float g = parameter.Gradient.Data[i];
+                m[i] = b1 * m[i] + c1 * g;
+                v[i] = b2 * v[i] + c2 * (g * g);
+                w[i] -= lr * (m[i] * k1) / (MathF.Sqrt(v[i] * k2) + eps);
+            }
+            adam.Step(new[] { parameter });
+            Assert.Equal(w, parameter.Value.ToArray());
+        }
+    }
+
+    [Fact]
+    public void AdaGrad_float_vector_path_equals_the_scalar_formula_bit_for_bit()
+    {
+        const int n = 37;
+        var random = new SeededRandom(22);
+        var parameter = new Parameter<float>("w", new RowVector<float>(TestData.Floats(random, n)));
+        float[] w = parameter.Value.ToArray(), sum = new float[n];
+        var adaGrad = new AdaGrad<float>(0.05, 1e-6);
+        for (int t = 1; t <= 4; t++)
+        {
+            parameter.Gradient.Clear();
+            parameter.Gradient.MarkAllRows();
+            TestData.Floats(random, n).CopyTo(parameter.Gradient.Data, 0);
+            for (int i = 0; i < n; i++)
+            {
+                float g = parameter.Gradient.Data[i];
+                sum[i] += g * g;
+                w[i] -= 0.05f * g / (MathF.Sqrt(sum[i]) + 1e-6f);
+            }
+            adaGrad.Step(new[] { parameter });
+            Assert.Equal(w, parameter.Value.ToArray());
+        }
+    }
+
     [Fact]
     public void Adam_first_step_moves_each_weight_by_about_the_learning_rate()
     {

@@ -13,6 +13,8 @@ internal static class TestData
         return data;
     }
 
+    public static float[] Floats(SeededRandom random, int length) => Array.ConvertAll(Doubles(random, length), v => (float)v);
+
     public static Batch<double> Batch(SeededRandom random, int rows, int cols, double scale = 1.0)
         => new(rows, cols, Doubles(random, rows * cols, scale));
 

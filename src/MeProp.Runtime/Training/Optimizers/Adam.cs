@@ -1,5 +1,7 @@
 using System;
 using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace MeProp;
 
@@ -82,7 +84,29 @@ public sealed class Adam<T> : Optimizer<T> where T : unmanaged, IBinaryFloatingP
         T k1 = _correction1, k2 = _correction2;
         int i = 0;
         // Same operations in the same order as the scalar tail, so results do not depend on the vector width.
-        if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
+        // The square root and the division dominate (about 20 cycles per 8 floats with Vector<T>,
+        // which stays 256 bits wide by default), so where 512-bit vectors are native they run at
+        // twice the lanes: measured over the MNIST model's 648,010 parameters, 399 -> 188 µs per
+        // step, against 144 µs for the same memory traffic without the square root and division.
+        if (Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported)
+        {
+            Vector512<T> vlr = Vector512.Create(lr), vb1 = Vector512.Create(b1), vb2 = Vector512.Create(b2), vc1 = Vector512.Create(c1),
+                         vc2 = Vector512.Create(c2), veps = Vector512.Create(eps), vk1 = Vector512.Create(k1), vk2 = Vector512.Create(k2);
+            ref T rg = ref MemoryMarshal.GetReference(gradient);
+            ref T rm = ref MemoryMarshal.GetReference(m), rv = ref MemoryMarshal.GetReference(v), rw = ref MemoryMarshal.GetReference(value);
+            for (; i <= value.Length - Vector512<T>.Count; i += Vector512<T>.Count)
+            {
+                nuint at = (nuint)i;
+                var g = Vector512.LoadUnsafe(ref rg, at);
+                var mi = vb1 * Vector512.LoadUnsafe(ref rm, at) + vc1 * g;
+                var vi = vb2 * Vector512.LoadUnsafe(ref rv, at) + vc2 * (g * g);
+                var w = Vector512.LoadUnsafe(ref rw, at) - vlr * (mi * vk1) / (Vector512.Sqrt(vi * vk2) + veps);
+                mi.StoreUnsafe(ref rm, at);
+                vi.StoreUnsafe(ref rv, at);
+                w.StoreUnsafe(ref rw, at);
+            }
+        }
+        else if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
         {
             Vector<T> vlr = new(lr), vb1 = new(b1), vb2 = new(b2), vc1 = new(c1), vc2 = new(c2), veps = new(eps), vk1 = new(k1), vk2 = new(k2);
             for (; i <= value.Length - Vector<T>.Count; i += Vector<T>.Count)
