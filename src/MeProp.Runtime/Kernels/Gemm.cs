@@ -69,10 +69,10 @@ public static class Gemm
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         CheckShapes(a.Length, m * k, b.Length, k * n, c.Length, m * n);
-        if (typeof(T) == typeof(float) && (UseThin(m, k, n) || UseBlocked(m, n, transposedB: false))
+        if (typeof(T) == typeof(float) && (UseThinAxpy(m, k, n) || UseBlocked(m, n, transposedB: false))
             && NonzeroFraction(MemoryMarshal.Cast<T, float>(a.Slice(0, m * k))) > RowFormDensity(m, k, n, SparseMultiplyDensity))
         {
-            if (UseThin(m, k, n))
+            if (UseThinAxpy(m, k, n))
                 Sgemm.ThinMultiply(MemoryMarshal.Cast<T, float>(a), MemoryMarshal.Cast<T, float>(b), MemoryMarshal.Cast<T, float>(c), m, k, n, accumulate);
             else
                 Sgemm.Multiply(MemoryMarshal.Cast<T, float>(a), MemoryMarshal.Cast<T, float>(b), MemoryMarshal.Cast<T, float>(c), m, k, n, accumulate);
@@ -96,10 +96,13 @@ public static class Gemm
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         CheckShapes(a.Length, k * m, b.Length, k * n, c.Length, m * n);
-        if (typeof(T) == typeof(float) && UseBlocked(m, n, transposedB: false)
+        if (typeof(T) == typeof(float) && (UseThinAxpy(m, k, n) || UseBlocked(m, n, transposedB: false))
             && NonzeroFraction(MemoryMarshal.Cast<T, float>(a.Slice(0, k * m))) > RowFormDensity(m, k, n, SparseTransposedADensity))
         {
-            Sgemm.MultiplyTransposedA(MemoryMarshal.Cast<T, float>(a), MemoryMarshal.Cast<T, float>(b), MemoryMarshal.Cast<T, float>(c), m, k, n, accumulate);
+            if (UseThinAxpy(m, k, n))
+                Sgemm.ThinMultiplyTransposedA(MemoryMarshal.Cast<T, float>(a), MemoryMarshal.Cast<T, float>(b), MemoryMarshal.Cast<T, float>(c), m, k, n, accumulate);
+            else
+                Sgemm.MultiplyTransposedA(MemoryMarshal.Cast<T, float>(a), MemoryMarshal.Cast<T, float>(b), MemoryMarshal.Cast<T, float>(c), m, k, n, accumulate);
             return;
         }
         if (!accumulate) c.Slice(0, m * n).Clear();
@@ -118,9 +121,9 @@ public static class Gemm
 
     /// <summary>Whether a float product of this shape goes to the blocked <see cref="Sgemm"/> rather than the row forms here.</summary>
     /// <remarks>
-    /// Asked after <see cref="UseThin"/>: on AVX-512 machines the products with up to 16-32 rows have
-    /// already gone to the unpacked kernels, so this rule decides the rest, and everything on the
-    /// Vector256 kernel.
+    /// Asked after <see cref="UseThin"/> and <see cref="UseThinAxpy"/>: on AVX-512 machines those
+    /// have already taken the few-row and single-threaded products, so this rule decides the rest,
+    /// and everything on the Vector256 kernel.
     /// Measured single-threaded on the 2-core AVX-512 EPYC (dense random inputs, GFLOP/s blocked vs
     /// row form): the blocked kernel pads A to 8-row and B to 32-column micro-tiles, so it loses
     /// where the product is thinner than a tile in the direction the row form vectorises.
@@ -141,17 +144,28 @@ public static class Gemm
     private static bool UseBlocked(int m, int n, bool transposedB) =>
         Sgemm.IsSupported && m >= 4 && (!transposedB || n >= 32);
 
-    /// <summary>Whether a float product with this few rows goes to the unpacked kernels of <c>SgemmThin.cs</c>.</summary>
+    /// <summary>Whether a forward-form float product (C = A·Bᵀ) with this few rows goes to the unpacked dot-product kernel of <c>SgemmThin.cs</c>.</summary>
     /// <remarks>
-    /// Measured on one core of the 2-core AVX-512 EPYC (GFLOP/s, unpacked vs blocked): forward form
-    /// 1x500x784 35 vs 7, 10x500x784 92 vs 44, 16x500x784 89 vs 72, 32x500x784 93 vs 87, 64x500x784
-    /// 95 vs 97, output layer 10x10x500 76 vs 9 (row form 35); dX form 1x784x500 45 vs 8,
-    /// 10x784x500 113 vs 49, 32x784x500 112 vs 92, 10x2048x2048 68 vs 26. Up to 16 rows they also
-    /// beat the blocked kernel on two threads; from 17 to 32 rows only when the blocked product would
-    /// run on one thread anyway (two threads give the blocked kernel about 1.9x).
+    /// Measured on one core of the 2-core AVX-512 EPYC (GFLOP/s, unpacked vs blocked): 1x500x784 35
+    /// vs 7, 10x500x784 92 vs 44, 16x500x784 89 vs 72, 32x500x784 93 vs 87, 64x500x784 95 vs 97,
+    /// the output layer's 10x10x500 76 vs 9 (row form 35), 10x2048x2048 79 vs 24. Up to 16 rows it
+    /// also beats the blocked kernel on two threads; from 17 to 32 rows only when the blocked product
+    /// would run on one thread anyway (two threads give the blocked kernel about 1.9x).
     /// </remarks>
     private static bool UseThin(int m, int k, int n) =>
         Sgemm.ThinIsSupported && m >= 1 && (m <= 16 || (m <= Sgemm.ThinMaxRows && !Sgemm.WouldRunParallel(m, k, n)));
+
+    /// <summary>Whether C = A·B or C = Aᵀ·B in float goes to the unpacked broadcast kernel of <c>SgemmThin.cs</c>.</summary>
+    /// <remarks>
+    /// It needs no packing and beat the blocked kernel on one core at every shape measured (GFLOP/s,
+    /// unpacked vs blocked): dX 10x784x500 113 vs 48, 100x784x500 114 vs 100, 100x784 from K = 20
+    /// (unified mode's compacted dY) 106 vs 88; dW 20x784 from K = 10 / 100 / 1024 (unified) 97 / 113
+    /// / 113 vs 52 / 74 / 70, 500x784 from K = 10 / 100 95 / 111 vs 82 / 107. So it takes every
+    /// product that runs on one thread, and those with up to 16 rows, for which it beats the
+    /// blocked kernel on two threads too (10x2048x2048: 68 against about 50).
+    /// </remarks>
+    private static bool UseThinAxpy(int m, int k, int n) =>
+        Sgemm.ThinIsSupported && m >= 1 && (m <= 16 || !Sgemm.WouldRunParallel(m, k, n));
 
     // Back propagation through a ReLU hands dX = dY·W and dW = dYᵀ·X a dY that is mostly exact zeros
     // (dead units, and more of them as training goes on), and the row forms skip zero multipliers
@@ -166,7 +180,7 @@ public static class Gemm
     private const double SparseTransposedADensity = 0.3;
 
     private static double RowFormDensity(int m, int k, int n, double threshold) =>
-        Sgemm.WouldRunParallel(m, k, n) && !UseThin(m, k, n) ? threshold / 2 : threshold;
+        Sgemm.WouldRunParallel(m, k, n) && !UseThinAxpy(m, k, n) ? threshold / 2 : threshold;
 
     /// <summary>The share of entries that are not zero.</summary>
     internal static double NonzeroFraction(ReadOnlySpan<float> values)

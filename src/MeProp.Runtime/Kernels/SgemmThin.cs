@@ -4,7 +4,8 @@ using System.Runtime.Intrinsics;
 
 namespace MeProp.Kernels;
 
-// Products with few rows of C (a mini-batch of a few examples), without packing.
+// Products without packing: those with few rows of C (a mini-batch of a few examples) and, for
+// C = A·B and C = Aᵀ·B, every product that runs on one thread (see Gemm.UseThinAxpy).
 //
 // Why: the blocked kernel packs B on every call. When C has only a handful of rows, each packed
 // value of B is used by those few rows only, so packing (a strided copy of all of B, which is the
@@ -13,8 +14,10 @@ namespace MeProp.Kernels;
 // - C = A·Bᵀ (the forward y = x·Wᵀ): B's rows are contiguous along the reduction, so a tile of
 //   up to 5 rows of A by 4 rows of B keeps 20 dot-product accumulators in zmm registers, and the
 //   20 sums are reduced horizontally once per tile, after the whole reduction.
-// - C = A·B (the input gradient dx = dY·W): B's rows run along C's columns, so a tile of up to 5
-//   rows of A by 64 columns keeps 20 accumulators (5 rows x 4 vectors) and broadcasts A.
+// - C = A·B (the input gradient dx = dY·W) and C = Aᵀ·B (the weight gradient dW = dYᵀ·X, here
+//   for few output rows, as in unified mode's compacted product): B's rows run along C's columns,
+//   so a tile of up to 5 rows of C by 64 columns keeps 20 accumulators (5 rows x 4 vectors) and
+//   broadcasts op(A); the two forms differ only in A's strides.
 // Per step of either loop: at most 9 vector loads or broadcasts feed 20 FMAs, so the FMA units,
 // not the load ports, are the limit. Loops run over groups of B (rows or column strips) on the
 // outside and over A's row chunks inside, so B is streamed from memory once per call and A (a few
@@ -25,7 +28,7 @@ namespace MeProp.Kernels;
 // tile does not use, so one kernel body serves the 1-5 x 1-4 edge tiles without spilling.
 internal static unsafe partial class Sgemm
 {
-    /// <summary>Rows of C up to which the unpacked kernels replace the blocked one (measured: see Gemm.UseThin).</summary>
+    /// <summary>Rows of C up to which the unpacked dot-product kernel may replace the blocked one (measured: see Gemm.UseThin).</summary>
     public const int ThinMaxRows = 32;
 
     /// <summary>Whether the unpacked few-row kernels exist on this machine (they are written for Vector512).</summary>
@@ -176,56 +179,67 @@ internal static unsafe partial class Sgemm
     /// <summary>C (m x n) (+)= A (m x k) · B (k x n), for few rows m; B read once, unpacked.</summary>
     public static void ThinMultiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate)
     {
+        fixed (float* pa = a, pb = b, pc = c)
+            ThinAxpy(pa, k, 1, pb, pc, m, k, n, accumulate);
+    }
+
+    /// <summary>C (m x n) (+)= Aᵀ · B, A being k x m and B k x n, for few rows m; B read once, unpacked.</summary>
+    public static void ThinMultiplyTransposedA(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate)
+    {
+        fixed (float* pa = a, pb = b, pc = c)
+            ThinAxpy(pa, 1, m, pb, pc, m, k, n, accumulate);
+    }
+
+    // C (m x n) (+)= op(A) · B with op(A)[i, p] = a[i·ars + p·acs]: the two forms differ only in A's strides.
+    private static void ThinAxpy(float* pa, int ars, int acs, float* pb, float* pc, int m, int k, int n, bool accumulate)
+    {
         if (m <= 0 || n <= 0) return;
         if (k <= 0)
         {
-            if (!accumulate) c.Slice(0, m * n).Clear();
+            if (!accumulate) new Span<float>(pc, m * n).Clear();
             return;
         }
-        fixed (float* pa = a, pb = b, pc = c)
+        // A strip of B (kc rows of 64 columns) is reused by every row chunk of A from L2: at
+        // most 1024 rows (256 KiB) per slice; later slices add to what the first one wrote.
+        // Measured at 32x2048 from K = 2048, one slice: 56 GFLOP/s; K = 1024: 92.
+        int slices = (k + ThinKcMax - 1) / ThinKcMax, kc = (k + slices - 1) / slices;
+        for (int p0 = 0; p0 < k; p0 += kc)
         {
-            // A strip of B (kc rows of 64 columns) is reused by every row chunk of A from L2: at
-            // most 1024 rows (256 KiB) per slice; later slices add to what the first one wrote.
-            // Measured at 32x2048 from K = 2048, one slice: 56 GFLOP/s; K = 1024: 92.
-            int slices = (k + ThinKcMax - 1) / ThinKcMax, kc = (k + slices - 1) / slices;
-            for (int p0 = 0; p0 < k; p0 += kc)
+            int kcCur = Math.Min(kc, k - p0);
+            bool add = accumulate || p0 > 0;
+            float* ap = pa + (long)p0 * acs, bp = pb + (long)p0 * n;
+            int j = 0;
+            for (; j + 64 <= n; j += 64) AxpyColumns<Four>(ap, ars, acs, bp + j, n, pc + j, n, m, kcCur, add);
+            switch ((n - j) / 16)
             {
-                int kcCur = Math.Min(kc, k - p0);
-                bool add = accumulate || p0 > 0;
-                float* ap = pa + p0, bp = pb + (long)p0 * n;
-                int j = 0;
-                for (; j + 64 <= n; j += 64) AxpyColumns<Four>(ap, k, bp + j, n, pc + j, n, m, kcCur, add);
-                switch ((n - j) / 16)
-                {
-                    case 1: AxpyColumns<One>(ap, k, bp + j, n, pc + j, n, m, kcCur, add); break;
-                    case 2: AxpyColumns<Two>(ap, k, bp + j, n, pc + j, n, m, kcCur, add); break;
-                    case 3: AxpyColumns<Three>(ap, k, bp + j, n, pc + j, n, m, kcCur, add); break;
-                }
-                j += (n - j) / 16 * 16;
-                if (j < n) AxpyNarrowTail(ap, k, bp + j, n, pc + j, n, m, kcCur, n - j, add);
+                case 1: AxpyColumns<One>(ap, ars, acs, bp + j, n, pc + j, n, m, kcCur, add); break;
+                case 2: AxpyColumns<Two>(ap, ars, acs, bp + j, n, pc + j, n, m, kcCur, add); break;
+                case 3: AxpyColumns<Three>(ap, ars, acs, bp + j, n, pc + j, n, m, kcCur, add); break;
             }
+            j += (n - j) / 16 * 16;
+            if (j < n) AxpyNarrowTail(ap, ars, acs, bp + j, n, pc + j, n, m, kcCur, n - j, add);
         }
     }
 
     private const int ThinKcMax = 1024;
 
     // Every row of A against a strip of TV·16 columns of B.
-    private static void AxpyColumns<TV>(float* a, int lda, float* b, int ldb, float* c, int ldc, int m, int k, bool accumulate) where TV : struct, ITileCount
+    private static void AxpyColumns<TV>(float* a, int ars, int acs, float* b, int ldb, float* c, int ldc, int m, int k, bool accumulate) where TV : struct, ITileCount
     {
         int i = 0;
-        for (; i + 5 <= m; i += 5) AxpyTile<Five, TV>(a + (long)i * lda, lda, k, b, ldb, c + (long)i * ldc, ldc, accumulate);
+        for (; i + 5 <= m; i += 5) AxpyTile<Five, TV>(a + (long)i * ars, ars, acs, k, b, ldb, c + (long)i * ldc, ldc, accumulate);
         switch (m - i)
         {
-            case 1: AxpyTile<One, TV>(a + (long)i * lda, lda, k, b, ldb, c + (long)i * ldc, ldc, accumulate); break;
-            case 2: AxpyTile<Two, TV>(a + (long)i * lda, lda, k, b, ldb, c + (long)i * ldc, ldc, accumulate); break;
-            case 3: AxpyTile<Three, TV>(a + (long)i * lda, lda, k, b, ldb, c + (long)i * ldc, ldc, accumulate); break;
-            case 4: AxpyTile<Four, TV>(a + (long)i * lda, lda, k, b, ldb, c + (long)i * ldc, ldc, accumulate); break;
+            case 1: AxpyTile<One, TV>(a + (long)i * ars, ars, acs, k, b, ldb, c + (long)i * ldc, ldc, accumulate); break;
+            case 2: AxpyTile<Two, TV>(a + (long)i * ars, ars, acs, k, b, ldb, c + (long)i * ldc, ldc, accumulate); break;
+            case 3: AxpyTile<Three, TV>(a + (long)i * ars, ars, acs, k, b, ldb, c + (long)i * ldc, ldc, accumulate); break;
+            case 4: AxpyTile<Four, TV>(a + (long)i * ars, ars, acs, k, b, ldb, c + (long)i * ldc, ldc, accumulate); break;
         }
     }
 
     // The last n mod 16 columns: copied, zero-padded to 16, into a k x 16 scratch panel so the
     // one-vector tile can run on them, with C's part written through a scratch tile.
-    private static void AxpyNarrowTail(float* a, int lda, float* b, int ldb, float* c, int ldc, int m, int k, int width, bool accumulate)
+    private static void AxpyNarrowTail(float* a, int ars, int acs, float* b, int ldb, float* c, int ldc, int m, int k, int width, bool accumulate)
     {
         PackBuffers buffers = PackBuffers.ForThisThread(0, k * 16);
         float* panel = buffers.B;
@@ -239,14 +253,14 @@ internal static unsafe partial class Sgemm
         for (int i = 0; i < m; i += 5)
         {
             int rows = Math.Min(5, m - i);
-            float* ai = a + (long)i * lda;
+            float* ai = a + (long)i * ars;
             switch (rows)
             {
-                case 1: AxpyTile<One, One>(ai, lda, k, panel, 16, tile, 16, accumulate: false); break;
-                case 2: AxpyTile<Two, One>(ai, lda, k, panel, 16, tile, 16, accumulate: false); break;
-                case 3: AxpyTile<Three, One>(ai, lda, k, panel, 16, tile, 16, accumulate: false); break;
-                case 4: AxpyTile<Four, One>(ai, lda, k, panel, 16, tile, 16, accumulate: false); break;
-                default: AxpyTile<Five, One>(ai, lda, k, panel, 16, tile, 16, accumulate: false); break;
+                case 1: AxpyTile<One, One>(ai, ars, acs, k, panel, 16, tile, 16, accumulate: false); break;
+                case 2: AxpyTile<Two, One>(ai, ars, acs, k, panel, 16, tile, 16, accumulate: false); break;
+                case 3: AxpyTile<Three, One>(ai, ars, acs, k, panel, 16, tile, 16, accumulate: false); break;
+                case 4: AxpyTile<Four, One>(ai, ars, acs, k, panel, 16, tile, 16, accumulate: false); break;
+                default: AxpyTile<Five, One>(ai, ars, acs, k, panel, 16, tile, 16, accumulate: false); break;
             }
             for (int r = 0; r < rows; r++)
             {
@@ -256,13 +270,13 @@ internal static unsafe partial class Sgemm
         }
     }
 
-    /// <summary>C[r, 16v .. 16v+16) (+)= Σ_{p &lt; k} a[r·lda + p]·b[p·ldb + 16v ..] for r &lt; TR, v &lt; TV.</summary>
+    /// <summary>C[r, 16v .. 16v+16) (+)= Σ_{p &lt; k} a[r·ars + p·acs]·b[p·ldb + 16v ..] for r &lt; TR, v &lt; TV.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void AxpyTile<TR, TV>(float* a, int lda, int k, float* b, int ldb, float* c, int ldc, bool accumulate)
+    private static void AxpyTile<TR, TV>(float* a, int ars, int acs, int k, float* b, int ldb, float* c, int ldc, bool accumulate)
         where TR : struct, ITileCount where TV : struct, ITileCount
     {
         int rows = TR.Value, vectors = TV.Value;
-        float* a1 = a + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda;
+        float* a1 = a + ars, a2 = a1 + ars, a3 = a2 + ars, a4 = a3 + ars;
         Vector512<float> s00 = default, s01 = default, s02 = default, s03 = default;
         Vector512<float> s10 = default, s11 = default, s12 = default, s13 = default;
         Vector512<float> s20 = default, s21 = default, s22 = default, s23 = default;
@@ -271,18 +285,19 @@ internal static unsafe partial class Sgemm
         for (int p = 0; p < k; p++)
         {
             float* bp = b + (long)p * ldb;
+            long at = (long)p * acs;
             Vector512<float> v0 = Vector512.Load(bp);
             Vector512<float> v1 = vectors > 1 ? Vector512.Load(bp + 16) : default;
             Vector512<float> v2 = vectors > 2 ? Vector512.Load(bp + 32) : default;
             Vector512<float> v3 = vectors > 3 ? Vector512.Load(bp + 48) : default;
-            Vector512<float> u = Vector512.Create(a[p]);
+            Vector512<float> u = Vector512.Create(a[at]);
             s00 = Vector512.FusedMultiplyAdd(u, v0, s00);
             if (vectors > 1) s01 = Vector512.FusedMultiplyAdd(u, v1, s01);
             if (vectors > 2) s02 = Vector512.FusedMultiplyAdd(u, v2, s02);
             if (vectors > 3) s03 = Vector512.FusedMultiplyAdd(u, v3, s03);
             if (rows > 1)
             {
-                u = Vector512.Create(a1[p]);
+                u = Vector512.Create(a1[at]);
                 s10 = Vector512.FusedMultiplyAdd(u, v0, s10);
                 if (vectors > 1) s11 = Vector512.FusedMultiplyAdd(u, v1, s11);
                 if (vectors > 2) s12 = Vector512.FusedMultiplyAdd(u, v2, s12);
@@ -290,7 +305,7 @@ internal static unsafe partial class Sgemm
             }
             if (rows > 2)
             {
-                u = Vector512.Create(a2[p]);
+                u = Vector512.Create(a2[at]);
                 s20 = Vector512.FusedMultiplyAdd(u, v0, s20);
                 if (vectors > 1) s21 = Vector512.FusedMultiplyAdd(u, v1, s21);
                 if (vectors > 2) s22 = Vector512.FusedMultiplyAdd(u, v2, s22);
@@ -298,7 +313,7 @@ internal static unsafe partial class Sgemm
             }
             if (rows > 3)
             {
-                u = Vector512.Create(a3[p]);
+                u = Vector512.Create(a3[at]);
                 s30 = Vector512.FusedMultiplyAdd(u, v0, s30);
                 if (vectors > 1) s31 = Vector512.FusedMultiplyAdd(u, v1, s31);
                 if (vectors > 2) s32 = Vector512.FusedMultiplyAdd(u, v2, s32);
@@ -306,7 +321,7 @@ internal static unsafe partial class Sgemm
             }
             if (rows > 4)
             {
-                u = Vector512.Create(a4[p]);
+                u = Vector512.Create(a4[at]);
                 s40 = Vector512.FusedMultiplyAdd(u, v0, s40);
                 if (vectors > 1) s41 = Vector512.FusedMultiplyAdd(u, v1, s41);
                 if (vectors > 2) s42 = Vector512.FusedMultiplyAdd(u, v2, s42);
