@@ -69,14 +69,17 @@ public static class Gemm
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         CheckShapes(a.Length, m * k, b.Length, k * n, c.Length, m * n);
-        if (typeof(T) == typeof(float) && (UseThinAxpy(m, k, n) || UseBlocked(m, n, transposedB: false))
-            && NonzeroFraction(MemoryMarshal.Cast<T, float>(a.Slice(0, m * k))) > RowFormDensity(m, k, n, SparseMultiplyDensity))
+        if (typeof(T) == typeof(float))
         {
-            if (UseThinAxpy(m, k, n))
-                Sgemm.ThinMultiply(MemoryMarshal.Cast<T, float>(a), MemoryMarshal.Cast<T, float>(b), MemoryMarshal.Cast<T, float>(c), m, k, n, accumulate);
-            else
-                Sgemm.Multiply(MemoryMarshal.Cast<T, float>(a), MemoryMarshal.Cast<T, float>(b), MemoryMarshal.Cast<T, float>(c), m, k, n, accumulate);
-            return;
+            switch (ChooseBroadcastKernel(MemoryMarshal.Cast<T, float>(a.Slice(0, m * k)), m, k, n, SparseMultiplyDensity))
+            {
+                case FloatKernel.Unpacked:
+                    Sgemm.ThinMultiply(MemoryMarshal.Cast<T, float>(a), MemoryMarshal.Cast<T, float>(b), MemoryMarshal.Cast<T, float>(c), m, k, n, accumulate);
+                    return;
+                case FloatKernel.Blocked:
+                    Sgemm.Multiply(MemoryMarshal.Cast<T, float>(a), MemoryMarshal.Cast<T, float>(b), MemoryMarshal.Cast<T, float>(c), m, k, n, accumulate);
+                    return;
+            }
         }
         if (!accumulate) c.Slice(0, m * n).Clear();
         for (int i = 0; i < m; i++)
@@ -96,14 +99,17 @@ public static class Gemm
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         CheckShapes(a.Length, k * m, b.Length, k * n, c.Length, m * n);
-        if (typeof(T) == typeof(float) && (UseThinAxpy(m, k, n) || UseBlocked(m, n, transposedB: false))
-            && NonzeroFraction(MemoryMarshal.Cast<T, float>(a.Slice(0, k * m))) > RowFormDensity(m, k, n, SparseTransposedADensity))
+        if (typeof(T) == typeof(float))
         {
-            if (UseThinAxpy(m, k, n))
-                Sgemm.ThinMultiplyTransposedA(MemoryMarshal.Cast<T, float>(a), MemoryMarshal.Cast<T, float>(b), MemoryMarshal.Cast<T, float>(c), m, k, n, accumulate);
-            else
-                Sgemm.MultiplyTransposedA(MemoryMarshal.Cast<T, float>(a), MemoryMarshal.Cast<T, float>(b), MemoryMarshal.Cast<T, float>(c), m, k, n, accumulate);
-            return;
+            switch (ChooseBroadcastKernel(MemoryMarshal.Cast<T, float>(a.Slice(0, k * m)), m, k, n, SparseTransposedADensity))
+            {
+                case FloatKernel.Unpacked:
+                    Sgemm.ThinMultiplyTransposedA(MemoryMarshal.Cast<T, float>(a), MemoryMarshal.Cast<T, float>(b), MemoryMarshal.Cast<T, float>(c), m, k, n, accumulate);
+                    return;
+                case FloatKernel.Blocked:
+                    Sgemm.MultiplyTransposedA(MemoryMarshal.Cast<T, float>(a), MemoryMarshal.Cast<T, float>(b), MemoryMarshal.Cast<T, float>(c), m, k, n, accumulate);
+                    return;
+            }
         }
         if (!accumulate) c.Slice(0, m * n).Clear();
         for (int p = 0; p < k; p++)
@@ -179,8 +185,22 @@ public static class Gemm
     private const double SparseMultiplyDensity = 0.2;
     private const double SparseTransposedADensity = 0.3;
 
-    private static double RowFormDensity(int m, int k, int n, double threshold) =>
-        Sgemm.WouldRunParallel(m, k, n) && !UseThinAxpy(m, k, n) ? threshold / 2 : threshold;
+    private enum FloatKernel { RowForms, Unpacked, Blocked }
+
+    /// <summary>
+    /// Which code runs a float C = A·B or C = Aᵀ·B whose multipliers are <paramref name="dy"/>: the
+    /// unpacked or the blocked kernel where one fits the shape and dY is dense enough, else the
+    /// zero-skipping row forms. Decided once per call (the rules above, dY's zeros counted once).
+    /// </summary>
+    private static FloatKernel ChooseBroadcastKernel(ReadOnlySpan<float> dy, int m, int k, int n, double rowFormDensity)
+    {
+        bool unpacked = UseThinAxpy(m, k, n);
+        if (!unpacked && !UseBlocked(m, n, transposedB: false)) return FloatKernel.RowForms;
+        // Two cores make the blocked kernel about twice as fast; the row forms stay on one.
+        double threshold = !unpacked && Sgemm.WouldRunParallel(m, k, n) ? rowFormDensity / 2 : rowFormDensity;
+        if (NonzeroFraction(dy) <= threshold) return FloatKernel.RowForms;
+        return unpacked ? FloatKernel.Unpacked : FloatKernel.Blocked;
+    }
 
     /// <summary>The share of entries that are not zero.</summary>
     internal static double NonzeroFraction(ReadOnlySpan<float> values)

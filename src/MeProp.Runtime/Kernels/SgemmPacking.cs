@@ -185,7 +185,8 @@ internal static unsafe partial class Sgemm
         public static PackBuffers ForThisThread(int aFloats, int bFloats)
         {
             PackBuffers buffers = current ??= new PackBuffers();
-            if (buffers.aStore.Length < aFloats + 16) buffers.A = Allocate(ref buffers.aStore, Math.Max(aFloats, McMax * KcMax));
+            // The unpacked kernels ask for a B panel only (aFloats 0): no A buffer for them.
+            if (aFloats > 0 && buffers.aStore.Length < aFloats + 16) buffers.A = Allocate(ref buffers.aStore, Math.Max(aFloats, McMax * KcMax));
             if (buffers.bStore.Length < bFloats + 16) buffers.B = Allocate(ref buffers.bStore, bFloats);
             return buffers;
         }
