@@ -19,9 +19,17 @@ internal static class GradientCheck
     /// </summary>
     public static double Run<TModel>(TModel model, Func<Batch<double>> forwardTrain, Batch<double> weights, double tolerance)
         where TModel : IMePropModel<double>
+        => Run(model, () => forwardTrain().Span.ToArray(), () => model.Backward(weights), weights.Span.ToArray(), tolerance);
+
+    /// <summary>The same for a model returning a sequence: L = Σ C ⊙ output over every step.</summary>
+    public static double Run<TModel>(TModel model, Func<Sequence<double>> forwardTrain, Sequence<double> weights, double tolerance)
+        where TModel : IMePropSequenceModel<double>
+        => Run(model, () => forwardTrain().AllSteps.Span.ToArray(), () => model.Backward(weights), weights.AllSteps.Span.ToArray(), tolerance);
+
+    private static double Run(IMePropTrainable<double> model, Func<double[]> forwardTrain, Action backward, double[] weights, double tolerance)
     {
-        Batch<double> output = forwardTrain();
-        model.Backward(weights);
+        forwardTrain();
+        backward();
         var analytic = model.Parameters.Select(p => p.Gradient.Data.ToArray()).ToList();
 
         double worst = 0;
@@ -48,10 +56,13 @@ internal static class GradientCheck
         return worst;
     }
 
-    public static double Loss(Batch<double> output, Batch<double> weights)
+    public static double Loss(Batch<double> output, Batch<double> weights) => Loss(output.Span.ToArray(), weights.Span.ToArray());
+
+    public static double Loss(double[] output, double[] weights)
     {
+        if (output.Length != weights.Length) throw new ArgumentException($"The output has {output.Length} values but the loss weights {weights.Length}.");
         double sum = 0;
-        for (int i = 0; i < output.Data.Length; i++) sum += output.Data[i] * weights.Data[i];
+        for (int i = 0; i < output.Length; i++) sum += output[i] * weights[i];
         return sum;
     }
 }

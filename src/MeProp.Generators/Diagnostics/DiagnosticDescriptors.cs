@@ -68,4 +68,32 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor MemberNameTaken = Error("MEPROP013",
         "Generated member name already in use",
         "'{0}' already declares a member named '{1}', which the generator adds for training: rename it");
+
+    public static readonly DiagnosticDescriptor UnsupportedLoop = Error("MEPROP014",
+        "Unsupported loop in a [MeProp] method",
+        "'{0}' is not a supported loop: {1}");
+
+    public static readonly DiagnosticDescriptor LoopControlFlow = Error("MEPROP015",
+        "Control flow inside a loop body",
+        "'{0}' cannot appear in the body of a loop over steps: every step runs the whole body, so that back propagation through time can replay it");
+
+    public static readonly DiagnosticDescriptor NestedLoop = Error("MEPROP016",
+        "Nested loop",
+        "'{0}' is a loop inside a loop over steps, which the training pass does not support: write the loops one after the other");
+
+    public static readonly DiagnosticDescriptor InvalidStepAccess = Error("MEPROP017",
+        "Unsupported step access",
+        "'{0}' is not supported: {1}");
+
+    public static readonly DiagnosticDescriptor InvalidSequenceUse = Error("MEPROP018",
+        "Unsupported use of a sequence",
+        "'{0}': {1}");
+
+    public static readonly DiagnosticDescriptor NoInitialValue = Error("MEPROP019",
+        "Local without an initial value",
+        "'{0}' is declared without a value: give it one where it is declared (a recurrent state starts from a value, e.g. 'var {0} = Zeros(x, 500);')");
+
+    public static readonly DiagnosticDescriptor InvalidZeros = Error("MEPROP020",
+        "Unsupported Zeros arguments",
+        "'{0}': {1}");
 }

@@ -5,14 +5,18 @@ using MeProp.Generators.Model;
 namespace MeProp.Generators.Differentiation;
 
 /// <summary>
-/// Activity analysis: which forward values need a gradient, and which linear operations are output
-/// layers.
+/// Activity analysis: which forward values need a gradient, which linear operations are output
+/// layers, and which ReLUs fold into their linear operation's backward.
 /// </summary>
 /// <remarks>
-/// A value needs a gradient when it lies on a path from a parameter to the returned value: it must
-/// depend on a parameter (inputs do not, so the first layer never forms dx) and the output must
+/// <para>A value needs a gradient when it lies on a path from a parameter to the returned value: it
+/// must depend on a parameter (inputs do not, so the first layer never forms dx) and the output must
 /// depend on it (dead values get no backward code). A linear operation is an output layer when no
-/// other linear operation lies between its result and the returned value.
+/// other linear operation lies between its result and the returned value.</para>
+/// <para>The analysis runs on a graph of value-to-value edges: one per operand of each operation,
+/// and for each loop the edges a step adds (a state's initial value and its Next to its phi, its
+/// Next to its value after the loop, a written value to its sequence). The back edge Next→phi makes
+/// the graph cyclic, so every property is a fixpoint: iterated until nothing changes.</para>
 /// </remarks>
 internal sealed class Activity
 {
@@ -23,44 +27,77 @@ internal sealed class Activity
 
     public Activity(ModelSpec model)
     {
-        var parameters = new HashSet<string>(model.Parameters.Select(p => p.Name));
+        var edges = new List<(string From, string To, bool Linear)>();
+        var linearOps = new List<Operation>();
+        var lists = new List<IReadOnlyList<Operation>>();
+        void Walk(IReadOnlyList<Operation> operations)
+        {
+            lists.Add(operations);
+            foreach (Operation op in operations)
+            {
+                switch (op.Kind)
+                {
+                    case OpKind.Loop:
+                        LoopSpec loop = op.Loop!;
+                        foreach (LoopState state in loop.States)
+                        {
+                            edges.Add((state.Initial, state.Phi, false));
+                            edges.Add((state.Next, state.Phi, false));
+                            edges.Add((state.Next, state.Final, false));
+                        }
+                        foreach (LoopOutput output in loop.Outputs)
+                            edges.Add((output.Value, output.Sequence, false));
+                        Walk(loop.Body);
+                        break;
+                    case OpKind.Zeros:
+                        break; // reads only its input's example count
+                    default:
+                        if (op.Kind == OpKind.Linear) linearOps.Add(op);
+                        foreach (string operand in op.Operands)
+                            edges.Add((operand, op.Result, op.Kind == OpKind.Linear));
+                        break;
+                }
+            }
+        }
+        Walk(model.Operations);
 
         // Forward: values that depend on a parameter.
-        var varied = new HashSet<string>(parameters);
-        foreach (Operation op in model.Operations)
-            if (op.Operands.Any(varied.Contains)) varied.Add(op.Result);
+        var varied = new HashSet<string>(model.Parameters.Select(p => p.Name));
+        Fixpoint(() => edges.Aggregate(false, (changed, e) => varied.Contains(e.From) && varied.Add(e.To) || changed));
 
         // Backward: values the output depends on, and whether a linear operation lies in between.
         _live.Add(model.Output);
+        Fixpoint(() => edges.Aggregate(false, (changed, e) => _live.Contains(e.To) && _live.Add(e.From) || changed));
         var linearDownstream = new HashSet<string>();
-        foreach (Operation op in model.Operations.Reverse())
-        {
-            if (!_live.Contains(op.Result)) continue;
-            bool downstream = linearDownstream.Contains(op.Result);
-            if (op.Kind == OpKind.Linear && !downstream) _outputLayers.Add(op.Result);
-            foreach (string operand in op.Operands)
-            {
-                _live.Add(operand);
-                if (downstream || op.Kind == OpKind.Linear) linearDownstream.Add(operand);
-            }
-        }
+        Fixpoint(() => edges.Aggregate(false, (changed, e) =>
+            _live.Contains(e.To) && (e.Linear || linearDownstream.Contains(e.To)) && linearDownstream.Add(e.From) || changed));
+        foreach (Operation op in linearOps)
+            if (_live.Contains(op.Result) && !linearDownstream.Contains(op.Result)) _outputLayers.Add(op.Result);
 
         foreach (string value in _live)
             if (varied.Contains(value)) _needsGradient.Add(value);
 
-        // A linear operation whose result feeds only a Relu can form dL/dy and select its top-k in
-        // one pass (LinearBackward.RunThroughRelu) instead of writing dL/dy and reading it again.
+        // A linear operation whose result feeds only a Relu of the same body can form dL/dy and
+        // select its top-k in one pass (LinearBackward.RunThroughRelu) instead of writing dL/dy and
+        // reading it again. Every edge out of a value is a use (a state's Next also feeds the next step).
         var uses = new Dictionary<string, int>();
-        foreach (Operation op in model.Operations)
-            foreach (string operand in op.Operands)
-                uses[operand] = uses.TryGetValue(operand, out int n) ? n + 1 : 1;
-        var linear = new HashSet<string>(model.Operations.Where(o => o.Kind == OpKind.Linear).Select(o => o.Result));
-        foreach (Operation op in model.Operations)
+        foreach (var edge in edges)
+            uses[edge.From] = uses.TryGetValue(edge.From, out int n) ? n + 1 : 1;
+        foreach (IReadOnlyList<Operation> list in lists)
         {
-            if (op.Kind == OpKind.Relu && linear.Contains(op.Operands[0]) && uses[op.Operands[0]] == 1
-                && _needsGradient.Contains(op.Result) && op.Operands[0] != model.Output)
-                _fusedRelu[op.Operands[0]] = op;
+            var linear = new HashSet<string>(list.Where(o => o.Kind == OpKind.Linear).Select(o => o.Result));
+            foreach (Operation op in list)
+            {
+                if (op.Kind == OpKind.Relu && linear.Contains(op.Operands[0]) && uses[op.Operands[0]] == 1
+                    && _needsGradient.Contains(op.Result) && op.Operands[0] != model.Output)
+                    _fusedRelu[op.Operands[0]] = op;
+            }
         }
+    }
+
+    private static void Fixpoint(System.Func<bool> pass)
+    {
+        while (pass()) { }
     }
 
     /// <summary>The Relu fused into the backward of the linear operation producing <paramref name="linearResult"/>, or null.</summary>

@@ -20,6 +20,7 @@ namespace MeProp.Generators.Emit;
 internal static class CpuEmitter
 {
     private const string R = EmitContext.Runtime;
+    private const string Backward = EmitContext.Runtime + ".Kernels.BackwardKernels";
     private const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"MeProp.Generators\", \"1.0.0\")]";
 
     public static string HintName(ModelSpec model)
@@ -43,7 +44,8 @@ internal static class CpuEmitter
         var scopes = new List<System.IDisposable>();
         if (model.Type.Namespace is not null) scopes.Add(w.Block("namespace " + model.Type.Namespace));
         foreach (string enclosing in model.Type.EnclosingDeclarations) scopes.Add(w.Block(enclosing));
-        using (w.Block($"{model.Type.Declaration} : {R}.IMePropModel<{t}>"))
+        string contract = model.OutputKind == ValueKind.Sequence ? "IMePropSequenceModel" : "IMePropModel";
+        using (w.Block($"{model.Type.Declaration} : {R}.{contract}<{t}>"))
         {
             EmitState(c);
             w.Line();
@@ -104,8 +106,29 @@ internal static class CpuEmitter
     private static string InputList(ModelSpec m, bool withTypes)
         => string.Join(", ", m.Inputs.Select(i => withTypes ? InputType(m, i) + " " + i.Name : i.Name));
 
-    private static string InputType(ModelSpec m, ValueSpec input)
-        => input.Kind == ValueKind.Ids ? R + ".IdBatch" : $"{R}.Batch<{m.ElementType}>";
+    private static string InputType(ModelSpec m, ValueSpec input) => input.Kind switch
+    {
+        ValueKind.Ids => R + ".IdBatch",
+        ValueKind.IdSequence => R + ".IdSequence",
+        ValueKind.Sequence => $"{R}.Sequence<{m.ElementType}>",
+        _ => $"{R}.Batch<{m.ElementType}>",
+    };
+
+    private static string OutputType(ModelSpec m)
+        => m.OutputKind == ValueKind.Sequence ? $"{R}.Sequence<{m.ElementType}>" : $"{R}.Batch<{m.ElementType}>";
+
+    // How many examples (rows per step) and features an input has, as C# on the input's name.
+    private static string Examples(ValueSpec input) => input.Name + (input.Kind is ValueKind.Sequence or ValueKind.IdSequence ? ".Examples" : ".Rows");
+
+    private static string Features(ValueSpec input) => input.Name + input.Kind switch
+    {
+        ValueKind.Sequence => ".Features",
+        ValueKind.IdSequence => ".Positions",
+        _ => ".Cols",
+    };
+
+    private static ValueSpec? FirstSequenceInput(ModelSpec m)
+        => m.Inputs.FirstOrDefault(i => i.Kind is ValueKind.Sequence or ValueKind.IdSequence);
 
     private static void EmitForwardTrain(EmitContext c)
     {
@@ -117,24 +140,16 @@ internal static class CpuEmitter
         w.Line($"/// the result is a buffer reused by the next ForwardTrain with the same batch size.");
         w.Line($"/// </summary>");
         w.Line(GeneratedCode);
-        using (w.Block($"{m.MethodAccessibility} {R}.Batch<{m.ElementType}> ForwardTrain({InputList(m, withTypes: true)})"))
+        using (w.Block($"{m.MethodAccessibility} {OutputType(m)} ForwardTrain({InputList(m, withTypes: true)})"))
         {
             w.Line("long start = global::System.Diagnostics.Stopwatch.GetTimestamp();");
             w.Line("__MePropBind(); // fails clearly on a parameter member that is still null");
             w.Line($"var {EmitContext.Tape} = __MePropTapeFor({InputList(m, withTypes: false)});");
             foreach (ValueSpec input in m.Inputs)
                 w.Line($"{EmitContext.Tape}.{input.Name} = {input.Name};");
-            string? statement = null;
-            foreach (Operation op in m.Operations)
-            {
-                if (op.Source != statement)
-                {
-                    statement = op.Source;
-                    w.Line();
-                    w.Line("// " + OneLine(op.Source));
-                }
-                Primitive.For(op.Kind).EmitForward(op, c);
-            }
+            if (FirstSequenceInput(m) is { } sequence)
+                w.Line($"{EmitContext.Tape}.SetLength({sequence.Name}.Length);");
+            EmitForwardOperations(c, m.Operations);
             w.Line();
             w.Line($"__mepropLastTape = {EmitContext.Tape};");
             w.Line("MePropTimings.AddForward(global::System.Diagnostics.Stopwatch.GetTimestamp() - start);");
@@ -142,24 +157,78 @@ internal static class CpuEmitter
         }
     }
 
+    private static void EmitForwardOperations(EmitContext c, IEnumerable<Operation> operations)
+    {
+        IndentedWriter w = c.Writer;
+        string? statement = null;
+        foreach (Operation op in operations)
+        {
+            if (op.Kind == OpKind.Loop)
+            {
+                LoopSpec loop = op.Loop!;
+                w.Line();
+                w.Line("// " + loop.Header);
+                using (w.Block(LoopHeader(c, loop, backward: false)))
+                {
+                    EmitPhis(c, loop);
+                    EmitForwardOperations(c, loop.Body);
+                }
+                statement = null;
+                continue;
+            }
+            if (op.Kind == OpKind.StepRead) continue; // a view of the sequence's step: nothing to compute
+            if (op.Source != statement)
+            {
+                statement = op.Source;
+                w.Line();
+                w.Line("// " + OneLine(op.Source));
+            }
+            Primitive.For(op.Kind).EmitForward(op, c);
+        }
+    }
+
+    // The loop over steps, in the forward method's order or in reverse for back propagation through time.
+    private static string LoopHeader(EmitContext c, LoopSpec loop, bool backward)
+    {
+        string t = loop.Index, length = c.SequenceValue(loop.Sequence) + ".Length";
+        return loop.Reverse != backward
+            ? $"for (int {t} = {length} - 1; {t} >= 0; {t}--)"
+            : $"for (int {t} = 0; {t} < {length}; {t}++)";
+    }
+
+    private static void EmitPhis(EmitContext c, LoopSpec loop)
+    {
+        foreach (LoopState state in loop.States)
+            c.Writer.Line($"var {state.Phi} = {c.PhiInitializer(state.Phi)}; // {state.Local} when the step starts");
+    }
+
     private static void EmitBackward(EmitContext c)
     {
         IndentedWriter w = c.Writer;
         ModelSpec m = c.Model;
+        string dOut = EmitContext.OutputGradient;
         w.Line("/// <summary>");
         w.Line("/// Back-propagates <paramref name=\"dOutput\"/> (the loss gradient with respect to the last ForwardTrain's result) with");
         w.Line("/// meProp in every linear operation, and leaves the gradients in <see cref=\"Parameters\"/>, replacing the previous step's.");
         w.Line("/// </summary>");
         w.Line(GeneratedCode);
-        using (w.Block($"public void Backward({R}.Batch<{m.ElementType}> {EmitContext.OutputGradient})"))
+        using (w.Block($"public void Backward({OutputType(m)} {dOut})"))
         {
-            w.Line($"global::System.ArgumentNullException.ThrowIfNull({EmitContext.OutputGradient});");
+            w.Line($"global::System.ArgumentNullException.ThrowIfNull({dOut});");
             w.Line($"var {EmitContext.Tape} = __mepropLastTape ?? throw new global::System.InvalidOperationException(\"Backward needs a ForwardTrain call first: it back-propagates through the values that call recorded.\");");
             string output = c.Value(m.Output);
-            w.Line($"if ({EmitContext.OutputGradient}.Rows != {output}.Rows || {EmitContext.OutputGradient}.Cols != {output}.Cols)");
-            w.Line($"    throw new global::System.ArgumentException($\"dOutput is {{{EmitContext.OutputGradient}.Rows}}x{{{EmitContext.OutputGradient}.Cols}}, but the last ForwardTrain returned {{{output}.Rows}}x{{{output}.Cols}}.\", nameof({EmitContext.OutputGradient}));");
+            if (c.ReturnsSequence)
+            {
+                w.Line($"if ({dOut}.Length != {output}.Length || {dOut}.Examples != {output}.Examples || {dOut}.Features != {output}.Features)");
+                w.Line($"    throw new global::System.ArgumentException($\"dOutput is {{{dOut}.Length}} steps of {{{dOut}.Examples}}x{{{dOut}.Features}}, but the last ForwardTrain returned {{{output}.Length}} steps of {{{output}.Examples}}x{{{output}.Features}}.\", nameof({dOut}));");
+            }
+            else
+            {
+                w.Line($"if ({dOut}.Rows != {output}.Rows || {dOut}.Cols != {output}.Cols)");
+                w.Line($"    throw new global::System.ArgumentException($\"dOutput is {{{dOut}.Rows}}x{{{dOut}.Cols}}, but the last ForwardTrain returned {{{output}.Rows}}x{{{output}.Cols}}.\", nameof({dOut}));");
+            }
             w.Line("long start = global::System.Diagnostics.Stopwatch.GetTimestamp();");
-            if (m.Operations.Any(o => o.Kind == OpKind.Linear && c.Activity.NeedsGradient(o.Result)))
+            if (EmitContext.AllOperations(m.Operations).Any(o => o.Kind == OpKind.Linear && c.Activity.NeedsGradient(o.Result)))
                 w.Line("long linearStart;");
             w.Line($"var {EmitContext.Gradients} = __MePropBind();");
             w.Line("var settings = __mepropSettings;");
@@ -168,20 +237,86 @@ internal static class CpuEmitter
             w.Line("// The previous step's gradients: zero only the rows it wrote.");
             foreach (ParameterSpec p in m.Parameters)
                 w.Line($"{c.ParameterGradient(p.Name)}.Clear();");
-
-            foreach (Operation op in m.Operations.Reverse())
-            {
-                if (!c.Activity.NeedsGradient(op.Result) || c.Activity.IsFusedIntoLinear(op)) continue;
-                IPrimitive primitive = Primitive.For(op.Kind);
-                Operation? relu = op.Kind == OpKind.Linear ? c.Activity.FusedRelu(op.Result) : null;
-                string what = relu is null ? primitive.Describe(op) : Primitive.For(OpKind.Relu).Describe(relu) + ", fused with " + primitive.Describe(op);
-                string source = relu is null || relu.Source == op.Source ? OneLine(op.Source) : OneLine(op.Source) + " " + OneLine(relu.Source);
-                w.Line();
-                w.Line($"// grad of: {what}    [{source}]");
-                primitive.EmitBackward(op, c);
-            }
+            c.MarkContributed(m.Output); // dOutput holds its gradient already
+            EmitBackwardOperations(c, m.Operations);
             w.Line();
             w.Line("timings.AddBackward(global::System.Diagnostics.Stopwatch.GetTimestamp() - start);");
+        }
+    }
+
+    private static void EmitBackwardOperations(EmitContext c, IReadOnlyList<Operation> operations)
+    {
+        IndentedWriter w = c.Writer;
+        for (int i = operations.Count - 1; i >= 0; i--)
+        {
+            Operation op = operations[i];
+            if (op.Kind == OpKind.Loop)
+            {
+                EmitBackwardLoop(c, op.Loop!);
+                continue;
+            }
+            if (op.Kind == OpKind.StepRead || !c.Activity.NeedsGradient(op.Result) || c.Activity.IsFusedIntoLinear(op)) continue;
+            IPrimitive primitive = Primitive.For(op.Kind);
+            Operation? relu = op.Kind == OpKind.Linear ? c.Activity.FusedRelu(op.Result) : null;
+            string what = relu is null ? primitive.Describe(op) : Primitive.For(OpKind.Relu).Describe(relu) + ", fused with " + primitive.Describe(op);
+            string source = relu is null || relu.Source == op.Source ? OneLine(op.Source) : OneLine(op.Source) + " " + OneLine(relu.Source);
+            w.Line();
+            w.Line($"// grad of: {what}    [{source}]");
+            primitive.EmitBackward(op, c);
+        }
+    }
+
+    // Back propagation through time: the steps in reverse order, each a reverse pass over the body.
+    // A state's gradient is carried from step to step in its Next's buffer: before the loop it holds
+    // the gradient of the value after the loop; each step adds what the step's own uses contribute,
+    // back-propagates, and leaves the phi's gradient there for the previous step; after the loop the
+    // phi's gradient is the initial value's.
+    private static void EmitBackwardLoop(EmitContext c, LoopSpec loop)
+    {
+        IndentedWriter w = c.Writer;
+        bool any = loop.Body.Any(o => o.Kind != OpKind.StepRead && c.Activity.NeedsGradient(o.Result));
+        if (!any) return;
+        w.Line();
+        w.Line($"// grad of: {loop.Header}    (back propagation through time: the steps in reverse order)");
+        foreach (LoopState state in loop.States.Where(s => c.NeedsGradient(s.Next)))
+        {
+            if (c.NeedsGradient(state.Final))
+                w.Line($"{Backward}.Pass({c.Gradient(state.Final)}, {c.Gradient(state.Next)}, accumulate: false); // {state.Local} after the loop");
+            else
+                w.Line($"{Backward}.Zero({c.Gradient(state.Next)}); // {state.Local} is not used after the loop");
+            c.MarkContributed(state.Next);
+        }
+        // Values from outside the loop that every step reads: their gradients sum over the steps.
+        var defined = new HashSet<string>(loop.Body.Select(o => o.Result).Concat(loop.States.Select(s => s.Phi)));
+        foreach (string outside in loop.Body.SelectMany(o => o.Operands).Distinct())
+        {
+            if (defined.Contains(outside) || c.IsParameter(outside) || c.IsSequence(outside) || !c.NeedsGradient(outside) || c.HasContribution(outside)) continue;
+            w.Line($"{Backward}.Zero({c.Gradient(outside)}); // read by every step: the steps add their parts");
+            c.MarkContributed(outside);
+        }
+        using (w.Block(LoopHeader(c, loop, backward: true)))
+        {
+            EmitPhis(c, loop);
+            foreach (LoopOutput output in loop.Outputs)
+            {
+                if (!c.Activity.NeedsGradient(output.Sequence) || !c.NeedsGradient(output.Value)) continue;
+                w.Line($"{Backward}.Pass({c.Gradient(output.Sequence)}[{loop.Index}], {c.Gradient(output.Value)}, accumulate: {c.Accumulate(output.Value)}); // written to {output.Sequence}[{loop.Index}]");
+            }
+            EmitBackwardOperations(c, loop.Body);
+            bool carried = false;
+            foreach (LoopState state in loop.States.Where(s => c.NeedsGradient(s.Next)))
+            {
+                if (!carried) { w.Line(); w.Line("// The states' gradients, carried to the previous step."); carried = true; }
+                if (c.NeedsGradient(state.Phi) && c.HasContribution(state.Phi))
+                    w.Line($"{Backward}.Pass({c.Gradient(state.Phi)}, {c.Gradient(state.Next)}, accumulate: false);");
+                else
+                    w.Line($"{Backward}.Zero({c.Gradient(state.Next)}); // this step does not read {state.Local}");
+            }
+        }
+        foreach (LoopState state in loop.States)
+        {
+            if (!c.NeedsGradient(state.Initial) || !c.NeedsGradient(state.Phi) || !c.HasContribution(state.Phi)) continue;
+            w.Line($"{Backward}.Pass({c.Gradient(state.Phi)}, {c.Gradient(state.Initial)}, accumulate: {c.Accumulate(state.Initial)}); // {state.Local} before the first step");
         }
     }
 
@@ -206,14 +341,20 @@ internal static class CpuEmitter
         {
             foreach (ValueSpec input in m.Inputs)
                 w.Line($"global::System.ArgumentNullException.ThrowIfNull({input.Name});");
-            string first = m.Inputs[0].Name;
+            ValueSpec first = m.Inputs[0];
             foreach (ValueSpec input in m.Inputs.Skip(1))
             {
-                w.Line($"if ({input.Name}.Rows != {first}.Rows)");
-                w.Line($"    throw new global::System.ArgumentException($\"Every input needs one row per example: {first} has {{{first}.Rows}} rows but {input.Name} has {{{input.Name}.Rows}}.\", nameof({input.Name}));");
+                w.Line($"if ({Examples(input)} != {Examples(first)})");
+                w.Line($"    throw new global::System.ArgumentException($\"Every input needs one row per example: {first.Name} has {{{Examples(first)}}} examples but {input.Name} has {{{Examples(input)}}}.\", nameof({input.Name}));");
             }
-            w.Line($"if (!__mepropTapes.TryGetValue({first}.Rows, out var tape) || !tape.Fits({InputList(m, withTypes: false)}))");
-            w.Line($"    __mepropTapes[{first}.Rows] = tape = new __MePropTape(this, {InputList(m, withTypes: false)});");
+            var sequences = m.Inputs.Where(i => i.Kind is ValueKind.Sequence or ValueKind.IdSequence).ToList();
+            foreach (ValueSpec input in sequences.Skip(1))
+            {
+                w.Line($"if ({input.Name}.Length != {sequences[0].Name}.Length)");
+                w.Line($"    throw new global::System.ArgumentException($\"Every sequence input needs the same number of steps: {sequences[0].Name} has {{{sequences[0].Name}.Length}} but {input.Name} has {{{input.Name}.Length}}.\", nameof({input.Name}));");
+            }
+            w.Line($"if (!__mepropTapes.TryGetValue({Examples(first)}, out var tape) || !tape.Fits({InputList(m, withTypes: false)}))");
+            w.Line($"    __mepropTapes[{Examples(first)}] = tape = new __MePropTape(this, {InputList(m, withTypes: false)});");
             w.Line("return tape;");
         }
     }
@@ -245,9 +386,11 @@ internal static class CpuEmitter
                 w.Line("};");
                 for (int i = 0; i < m.Parameters.Count; i++)
                     w.Line($"{c.GradientMember(m.Parameters[i].Name)} = __all[{i.ToString(CultureInfo.InvariantCulture)}].Gradient;");
-                var weights = m.Operations.Where(o => o.Kind == OpKind.Linear).Select(o => o.Operands[0]).Distinct()
-                    .Select(name => "__all[" + IndexOf(m, name).ToString(CultureInfo.InvariantCulture) + "]");
-                w.Line($"__linearWeights = new[] {{ {string.Join(", ", weights)} }};");
+                var weights = EmitContext.AllOperations(m.Operations).Where(o => o.Kind == OpKind.Linear).Select(o => o.Operands[0]).Distinct()
+                    .Select(name => "__all[" + IndexOf(m, name).ToString(CultureInfo.InvariantCulture) + "]").ToList();
+                w.Line(weights.Count == 0
+                    ? $"__linearWeights = global::System.Array.Empty<{R}.Parameter<{t}>>();"
+                    : $"__linearWeights = new[] {{ {string.Join(", ", weights)} }};");
             }
         }
     }
@@ -274,9 +417,10 @@ internal static class CpuEmitter
         IndentedWriter w = c.Writer;
         ModelSpec m = c.Model;
         string t = m.ElementType;
-        string batch = $"{R}.Batch<{t}>";
-        w.Line("// Every forward value of one batch size, the gradient buffers of those that need one,");
-        w.Line("// and the per-operation state of the backward pass (top-k selections, dropout masks).");
+        string batch = $"{R}.Batch<{t}>", sequence = $"{R}.Sequence<{t}>";
+        w.Line("// Every forward value of one batch size (values of a loop body: one per step), the gradient");
+        w.Line("// buffers of those that need one, and the per-operation state of the backward pass (top-k");
+        w.Line("// selections, dropout masks).");
         w.Line(GeneratedCode);
         using (w.Block("private sealed class __MePropTape"))
         {
@@ -284,40 +428,102 @@ internal static class CpuEmitter
                 w.Line($"public {InputType(m, input)} {input.Name} = null!;");
             foreach (ValueSpec input in m.Inputs)
                 w.Line($"private readonly int {input.Name}__width;");
-            var extras = new List<(string Type, string Name, string Initializer, string After)>();
-            foreach (Operation op in m.Operations)
+
+            // Width of every value, as C# evaluated in the tape's constructor.
+            var widths = new Dictionary<string, string>();
+            foreach (ValueSpec input in m.Inputs) widths[input.Name] = Features(input);
+            string Width(string name) => widths.TryGetValue(name, out string? width) ? width : Primitive.Owner + "." + name + ".Cols";
+
+            var members = new List<(string Type, string Name, string Initializer)>();
+            var perStep = new List<string>();
+            void Walk(IEnumerable<Operation> operations)
             {
-                w.Line($"public readonly {batch} {op.Result};");
-                foreach (var member in Primitive.For(op.Kind).TapeMembers(op, c))
+                foreach (Operation op in operations)
                 {
-                    w.Line($"public readonly {member.Type} {member.Name};");
-                    extras.Add((member.Type, member.Name, member.Initializer, op.Result));
+                    if (op.Kind == OpKind.Loop)
+                    {
+                        LoopSpec loop = op.Loop!;
+                        foreach (LoopState state in loop.States) widths[state.Phi] = Width(state.Initial);
+                        Walk(loop.Body);
+                        foreach (LoopState state in loop.States) widths[state.Final] = Width(state.Next);
+                        foreach (LoopOutput output in loop.Outputs) widths[output.Sequence] = Width(output.Value);
+                        continue;
+                    }
+                    if (op.Kind == OpKind.StepRead)
+                    {
+                        widths[op.Result] = Width(op.Operands[0]);
+                        continue;
+                    }
+                    string width = Primitive.For(op.Kind).Width(op, Width);
+                    if (c.HasStepStorage(op.Result))
+                    {
+                        members.Add((sequence, op.Result, $"new(1, __examples, {width})"));
+                        perStep.Add(op.Result);
+                        widths[op.Result] = $"this.{op.Result}.Features";
+                    }
+                    else
+                    {
+                        members.Add((batch, op.Result, $"new(__examples, {width})"));
+                        widths[op.Result] = $"this.{op.Result}.Cols";
+                    }
+                    foreach (var extra in Primitive.For(op.Kind).TapeMembers(op, c))
+                    {
+                        members.Add(extra);
+                        if (extra.Type == sequence) perStep.Add(extra.Name);
+                    }
                 }
             }
-            var gradients = m.Operations.Select(o => o.Result).Where(v => c.NeedsGradient(v) && v != m.Output).ToList();
-            foreach (string value in gradients)
-                w.Line($"public readonly {batch} {c.GradientMember(value)};");
+            Walk(m.Operations);
+
+            // Gradient buffers: a batch per value (one per body value, reused by every step), a
+            // sequence per filled sequence; step reads write their sequence's, the output's is dOutput.
+            foreach (Operation op in EmitContext.AllOperations(m.Operations))
+            {
+                if (op.Kind == OpKind.Loop)
+                {
+                    LoopSpec loop = op.Loop!;
+                    foreach (LoopState state in loop.States)
+                        if (c.NeedsGradient(state.Phi) && state.Phi != m.Output) members.Add((batch, c.GradientMember(state.Phi), $"new(__examples, {Width(state.Phi)})"));
+                    foreach (LoopState state in loop.States)
+                        if (c.NeedsGradient(state.Final) && state.Final != m.Output) members.Add((batch, c.GradientMember(state.Final), $"new(__examples, {Width(state.Final)})"));
+                    foreach (LoopOutput output in loop.Outputs)
+                    {
+                        if (!c.NeedsGradient(output.Sequence) || output.Sequence == m.Output) continue;
+                        members.Add((sequence, c.GradientMember(output.Sequence), $"new(1, __examples, {Width(output.Sequence)})"));
+                        perStep.Add(c.GradientMember(output.Sequence));
+                    }
+                    continue;
+                }
+                if (op.Kind == OpKind.StepRead || !c.NeedsGradient(op.Result) || op.Result == m.Output) continue;
+                members.Add((batch, c.GradientMember(op.Result), $"new(__examples, {Width(op.Result)})"));
+            }
+
+            foreach (var member in members)
+                w.Line($"public readonly {member.Type} {member.Name};");
             w.Line();
 
             string ownerType = m.Type.Name + TypeArguments(m);
             using (w.Block($"public __MePropTape({ownerType} {Primitive.Owner}, {InputList(m, withTypes: true)})"))
             {
-                w.Line($"int __examples = {m.Inputs[0].Name}.Rows;");
+                w.Line($"int __examples = {Examples(m.Inputs[0])};");
                 foreach (ValueSpec input in m.Inputs)
-                    w.Line($"{input.Name}__width = {input.Name}.Cols;");
-                string Width(string name) => c.IsInput(name) ? name + ".Cols" : "this." + name + ".Cols";
-                foreach (Operation op in m.Operations)
-                {
-                    w.Line($"{op.Result} = new(__examples, {Primitive.For(op.Kind).Width(op, Width)});");
-                    foreach (var extra in extras.Where(e => e.After == op.Result))
-                        w.Line($"{extra.Name} = {extra.Initializer};");
-                }
-                foreach (string value in gradients)
-                    w.Line($"{c.GradientMember(value)} = new(__examples, this.{value}.Cols);");
+                    w.Line($"{input.Name}__width = {Features(input)};");
+                foreach (var member in members)
+                    w.Line($"{member.Name} = {member.Initializer};");
             }
             w.Line();
-            string fits = string.Join(" && ", m.Inputs.Select(i => $"{i.Name}.Cols == {i.Name}__width"));
+            string fits = string.Join(" && ", m.Inputs.Select(i => $"{Features(i)} == {i.Name}__width"));
             w.Line($"public bool Fits({InputList(m, withTypes: true)}) => {fits};");
+            if (FirstSequenceInput(m) is not null)
+            {
+                w.Line();
+                w.Line("// Every value of a loop body has one step per step of the inputs; the storage grows to the longest sequence seen.");
+                using (w.Block("public void SetLength(int __length)"))
+                {
+                    foreach (string name in perStep)
+                        w.Line($"{name}.Resize(__length);");
+                }
+            }
         }
     }
 

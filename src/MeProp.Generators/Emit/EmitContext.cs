@@ -10,6 +10,20 @@ namespace MeProp.Generators.Emit;
 /// forward value and gradient, the accumulate-or-overwrite decision for each gradient contribution,
 /// and unique names for the members the generated code adds.
 /// </summary>
+/// <remarks>
+/// <para>Where each kind of value lives in generated code:</para>
+/// <list type="bullet">
+/// <item>inputs: recorded on the tape under their own names; parameters: members of the model (<c>this.W</c>);</item>
+/// <item>values outside loops: one batch each on the tape; their gradients likewise;</item>
+/// <item>values a loop body defines: a sequence on the tape, one step per iteration (<c>tape.h[t]</c>),
+/// resized to each call's length; their gradients: one batch each, reused by every step of the
+/// backward loop, because a step's gradient is complete before the previous step starts;</item>
+/// <item>a state's value when a step starts (its phi): a local of the loop body, the initial value at
+/// the first step and the previous step's Next after that;</item>
+/// <item>a step read <c>x[t]</c>: step t of the sequence, and its gradient step t of the sequence's gradient;</item>
+/// <item>a sequence a loop fills: the storage of the value written to it (no copy); its gradient a sequence.</item>
+/// </list>
+/// </remarks>
 internal sealed class EmitContext
 {
     public const string Runtime = "global::MeProp";
@@ -17,20 +31,62 @@ internal sealed class EmitContext
     public const string Gradients = "gradients";
     public const string OutputGradient = "dOutput";
 
-    private readonly HashSet<string> _inputs;
+    private readonly Dictionary<string, ValueSpec> _inputs;
     private readonly Dictionary<string, ParameterSpec> _parameters;
     private readonly HashSet<string> _taken;
     private readonly Dictionary<string, string> _memberNames = new();
     private readonly HashSet<string> _contributed = new();
+
+    // Per value: the loop whose body defines it, phis with their state, step reads with their
+    // sequence, filled sequences with the value written, finals with their state and loop.
+    private readonly Dictionary<string, LoopSpec> _bodyOf = new();
+    private readonly Dictionary<string, (LoopState State, LoopSpec Loop)> _phis = new();
+    private readonly Dictionary<string, string> _stepReads = new();
+    private readonly Dictionary<string, string> _filled = new();
+    private readonly Dictionary<string, (LoopState State, LoopSpec Loop)> _finals = new();
 
     public EmitContext(ModelSpec model, IndentedWriter writer)
     {
         Model = model;
         Writer = writer;
         Activity = new Activity(model);
-        _inputs = new HashSet<string>(model.Inputs.Select(i => i.Name));
+        _inputs = model.Inputs.ToDictionary(i => i.Name);
         _parameters = model.Parameters.ToDictionary(p => p.Name);
-        _taken = new HashSet<string>(_inputs.Concat(_parameters.Keys).Concat(model.Operations.Select(o => o.Result)));
+        _taken = new HashSet<string>(_inputs.Keys.Concat(_parameters.Keys).Concat(AllOperations(model.Operations).Select(o => o.Result)).Concat(GeneratedNames.Reserved));
+        foreach (Operation op in model.Operations.Where(o => o.Kind == OpKind.Loop))
+        {
+            LoopSpec loop = op.Loop!;
+            foreach (Operation inner in loop.Body)
+            {
+                _bodyOf[inner.Result] = loop;
+                if (inner.Kind == OpKind.StepRead) _stepReads[inner.Result] = inner.Operands[0];
+            }
+            foreach (LoopState state in loop.States)
+            {
+                _bodyOf[state.Phi] = loop;
+                _phis[state.Phi] = (state, loop);
+                _finals[state.Final] = (state, loop);
+                _taken.Add(state.Phi);
+                _taken.Add(state.Final);
+            }
+            foreach (LoopOutput output in loop.Outputs)
+            {
+                _filled[output.Sequence] = output.Value;
+                _taken.Add(output.Sequence);
+            }
+            _taken.Add(loop.Index);
+        }
+    }
+
+    /// <summary>Every operation, loop bodies included, in program order.</summary>
+    public static IEnumerable<Operation> AllOperations(IEnumerable<Operation> operations)
+    {
+        foreach (Operation op in operations)
+        {
+            yield return op;
+            if (op.Loop is not null)
+                foreach (Operation inner in op.Loop.Body) yield return inner;
+        }
     }
 
     public ModelSpec Model { get; }
@@ -42,20 +98,72 @@ internal sealed class EmitContext
     /// <summary>The element type as C# source ("float", "double" or a type parameter).</summary>
     public string T => Model.ElementType;
 
+    /// <summary>True when the model returns a sequence.</summary>
+    public bool ReturnsSequence => Model.OutputKind == ValueKind.Sequence;
+
     /// <summary>True when back propagation forms a gradient buffer for this forward value (parameters have ParameterGradients instead).</summary>
     public bool NeedsGradient(string name) => Activity.NeedsGradient(name) && !IsParameter(name);
 
-    public bool IsInput(string name) => _inputs.Contains(name);
+    public bool IsInput(string name) => _inputs.ContainsKey(name);
+
+    public ValueKind InputKind(string name) => _inputs[name].Kind;
 
     public bool IsParameter(string name) => _parameters.ContainsKey(name);
 
     public ParameterSpec Parameter(string name) => _parameters[name];
 
-    /// <summary>The forward value: a parameter member, or a tape member (inputs are recorded on the tape too).</summary>
-    public string Value(string name) => IsParameter(name) ? "this." + name : Tape + "." + name;
+    /// <summary>True for values a loop body defines (one instance per step), phis included.</summary>
+    public bool IsStepValue(string name) => _bodyOf.ContainsKey(name);
 
-    /// <summary>The gradient buffer of a forward value; the returned value's gradient is the caller's dOutput.</summary>
-    public string Gradient(string name) => name == Model.Output ? OutputGradient : Tape + "." + GradientMember(name);
+    /// <summary>True for a body value stored on the tape as a sequence (not a phi, not a step read).</summary>
+    public bool HasStepStorage(string name) => _bodyOf.ContainsKey(name) && !_phis.ContainsKey(name) && !_stepReads.ContainsKey(name);
+
+    public bool IsStepRead(string name) => _stepReads.ContainsKey(name);
+
+    public bool IsPhi(string name) => _phis.ContainsKey(name);
+
+    /// <summary>True for sequences: sequence inputs and sequences a loop fills.</summary>
+    public bool IsSequence(string name)
+        => _filled.ContainsKey(name) || (_inputs.TryGetValue(name, out ValueSpec? input) && input.Kind is ValueKind.Sequence or ValueKind.IdSequence);
+
+    /// <summary>The C# expression of a whole sequence: an input on the tape, or the storage of the value a loop wrote to it.</summary>
+    public string SequenceValue(string name) => _filled.TryGetValue(name, out string? value) ? Tape + "." + value : Tape + "." + name;
+
+    /// <summary>The forward value; inside a loop body the current step's.</summary>
+    public string Value(string name)
+    {
+        if (IsParameter(name)) return "this." + name;
+        if (_phis.ContainsKey(name)) return name;
+        if (_stepReads.TryGetValue(name, out string? sequence)) return SequenceValue(sequence) + "[" + _bodyOf[name].Index + "]";
+        if (_bodyOf.TryGetValue(name, out LoopSpec? loop)) return Tape + "." + name + "[" + loop.Index + "]";
+        if (_finals.TryGetValue(name, out var final)) return Tape + "." + final.State.Next + "[" + LastStep(final.Loop) + "]";
+        if (_filled.ContainsKey(name)) return SequenceValue(name);
+        return Tape + "." + name;
+    }
+
+    /// <summary>The value of <paramref name="phi"/> at the current step: the initial value at the first step, else the previous step's Next.</summary>
+    public string PhiInitializer(string phi)
+    {
+        (LoopState state, LoopSpec loop) = _phis[phi];
+        string first = loop.Reverse ? SequenceValue(loop.Sequence) + ".Length - 1" : "0";
+        string previous = loop.Index + (loop.Reverse ? " + 1" : " - 1");
+        return $"{loop.Index} == {first} ? {Value(state.Initial)} : {Tape}.{state.Next}[{previous}]";
+    }
+
+    /// <summary>A tape member kept per step when <paramref name="value"/> is a value of a loop body (a dropout mask): <c>tape.m[t]</c>, else <c>tape.m</c>.</summary>
+    public string StepMember(string member, string value)
+        => Tape + "." + member + (_bodyOf.TryGetValue(value, out LoopSpec? loop) ? "[" + loop.Index + "]" : "");
+
+    /// <summary>The time index of a loop's last iteration.</summary>
+    public string LastStep(LoopSpec loop) => loop.Reverse ? "0" : SequenceValue(loop.Sequence) + ".Length - 1";
+
+    /// <summary>The gradient buffer of a forward value; the returned value's gradient is the caller's dOutput; a step read's is a step of its sequence's gradient.</summary>
+    public string Gradient(string name)
+    {
+        if (name == Model.Output) return OutputGradient;
+        if (_stepReads.TryGetValue(name, out string? sequence)) return Gradient(sequence) + "[" + _bodyOf[name].Index + "]";
+        return Tape + "." + GradientMember(name);
+    }
 
     /// <summary>The gradient of a parameter (a ParameterGradient&lt;T&gt;).</summary>
     public string ParameterGradient(string name) => Gradients + "." + GradientMember(name);
@@ -78,7 +186,18 @@ internal sealed class EmitContext
     /// <summary>
     /// "false" for the first gradient contribution to <paramref name="name"/> in the backward pass and
     /// "true" for the others: the first overwrites the buffer, the rest add to it, so no gradient
-    /// buffer is ever zeroed.
+    /// buffer is zeroed unless nothing writes it. A step read counts as its sequence: every loop that
+    /// reads the sequence contributes to the same gradient.
     /// </summary>
-    public string Accumulate(string name) => _contributed.Add(name) ? "false" : "true";
+    public string Accumulate(string name)
+    {
+        if (_stepReads.TryGetValue(name, out string? sequence)) name = sequence;
+        return _contributed.Add(name) ? "false" : "true";
+    }
+
+    /// <summary>True when a contribution to <paramref name="name"/>'s gradient has been written already.</summary>
+    public bool HasContribution(string name) => _contributed.Contains(_stepReads.TryGetValue(name, out string? sequence) ? sequence : name);
+
+    /// <summary>Records that <paramref name="name"/>'s gradient buffer holds a value already (a loop's carried gradient, a zeroed accumulator).</summary>
+    public void MarkContributed(string name) => _contributed.Add(name);
 }

@@ -8,10 +8,10 @@ namespace MeProp.Generators.Model;
 // whole compilations alive in the IDE (a test walks the cached models to enforce this).
 //
 // The forward method is held in A-normal form: one Operation per primitive, each producing one
-// named value (SSA: a reassigned local gets a fresh name). Loops over a sequence (an LSTM) will add
-// a Loop operation whose body is itself an EquatableArray<Operation>, with tape stacks in the
-// emitter; a call into another annotated model will add a Call operation naming that model's
-// generated forward and backward. Neither needs a change to the records below.
+// named value (SSA: a reassigned local gets a fresh name). A loop over the steps of a sequence is one
+// Loop operation whose LoopSpec holds the body (itself operations in A-normal form), the states
+// carried from step to step and the sequences the body fills; values defined in a body have one
+// instance per step.
 
 /// <summary>One model class and its annotated forward method, ready to differentiate and emit.</summary>
 /// <remarks>Immutable and structurally equatable: holds no ISymbol, SyntaxNode, Compilation or Location.</remarks>
@@ -24,7 +24,8 @@ internal sealed record ModelSpec(
     EquatableArray<ValueSpec> Inputs,
     EquatableArray<ParameterSpec> Parameters,
     EquatableArray<Operation> Operations,
-    string Output);
+    string Output,
+    ValueKind OutputKind);
 
 /// <summary>Where the generated partial declaration goes: namespace, enclosing types and the class itself.</summary>
 /// <remarks>Immutable and structurally equatable: holds no ISymbol, SyntaxNode, Compilation or Location.</remarks>
@@ -46,6 +47,12 @@ internal enum ValueKind
 
     /// <summary>A mini-batch of integer ids (IdBatch).</summary>
     Ids,
+
+    /// <summary>A mini-batch of sequences of activations (Sequence&lt;T&gt;): steps of batches.</summary>
+    Sequence,
+
+    /// <summary>A mini-batch of id sequences (IdSequence).</summary>
+    IdSequence,
 }
 
 /// <summary>An input of the forward method (one of its parameters).</summary>
@@ -99,6 +106,18 @@ internal enum OpKind
 
     /// <summary>Inverted dropout, train-time only. Operands: x; <see cref="Operation.Argument"/> is the rate expression.</summary>
     Dropout,
+
+    /// <summary>A zero batch (a recurrence's initial state). Operands: the input whose example count it takes; <see cref="Operation.Argument"/> is the width expression, "{owner}" standing for the model instance.</summary>
+    Zeros,
+
+    /// <summary>y = x, a copy (a loop's state or collected value that is not otherwise a new value of the step). Operands: x.</summary>
+    Copy,
+
+    /// <summary>Step t of a sequence, inside a loop (<c>x[t]</c>). Operands: the sequence.</summary>
+    StepRead,
+
+    /// <summary>A loop over the steps of a sequence; <see cref="Operation.Loop"/> describes it. Operands: the values from outside that the body reads; Result names the loop (for comments) and is not a value.</summary>
+    Loop,
 }
 
 /// <summary>
@@ -106,4 +125,30 @@ internal enum OpKind
 /// <paramref name="Source"/> is the forward statement it came from (for the generated comments);
 /// <paramref name="Argument"/> carries a non-tensor argument as C# source (the dropout rate).
 /// </summary>
-internal sealed record Operation(OpKind Kind, string Result, EquatableArray<string> Operands, string Source, string? Argument = null);
+internal sealed record Operation(OpKind Kind, string Result, EquatableArray<string> Operands, string Source, string? Argument = null, LoopSpec? Loop = null);
+
+/// <summary>
+/// A loop over the steps of <paramref name="Sequence"/> (all sequences of a call have its length):
+/// forwards (t = 0, 1, ...) or <paramref name="Reverse"/> (t = Length - 1, ..., 0), with the loop
+/// variable named <paramref name="Index"/> in generated code. Values the body defines have one
+/// instance per step.
+/// </summary>
+internal sealed record LoopSpec(
+    string Sequence,
+    bool Reverse,
+    string Index,
+    string Header,
+    EquatableArray<LoopState> States,
+    EquatableArray<Operation> Body,
+    EquatableArray<LoopOutput> Outputs);
+
+/// <summary>
+/// A local carried from step to step: <paramref name="Phi"/> is its value when a step starts
+/// (<paramref name="Initial"/> at the first step, the previous step's <paramref name="Next"/> after
+/// that), <paramref name="Next"/> its value when the step ends (a value the body defines), and
+/// <paramref name="Final"/> its value after the loop (the last step's Next).
+/// </summary>
+internal sealed record LoopState(string Local, string Initial, string Phi, string Next, string Final);
+
+/// <summary>A sequence the body fills, one step per iteration: <paramref name="Sequence"/>[t] = <paramref name="Value"/> (a value the body defines).</summary>
+internal sealed record LoopOutput(string Sequence, string Value);

@@ -22,14 +22,17 @@ namespace MeProp.Generators.Parsing;
 /// with its location and produces no model, so no backward pass is ever written for code the
 /// generator did not understand.
 /// </remarks>
-internal sealed class ForwardLowering
+internal sealed partial class ForwardLowering
 {
     private readonly SemanticModel _model;
     private readonly INamedTypeSymbol _containingType;
     private readonly CancellationToken _cancellation;
     private readonly List<DiagnosticInfo> _diagnostics = new();
-    private readonly List<Operation> _operations = new();
-    private readonly List<SyntaxNode> _operationSyntax = new();
+    private List<Operation> _operations = new();
+    private readonly Dictionary<string, SyntaxNode> _operationSyntax = new();
+    private readonly Dictionary<string, ValueKind> _kinds = new();
+    private readonly Dictionary<ISymbol, PendingSequence> _pendingSequences = new(SymbolEqualityComparer.Default);
+    private LoopScope? _loop;
     private readonly Dictionary<ISymbol, string> _currentName = new(SymbolEqualityComparer.Default);
     private readonly HashSet<string> _names = new();
     private readonly HashSet<ISymbol> _failed = new(SymbolEqualityComparer.Default);
@@ -44,13 +47,18 @@ internal sealed class ForwardLowering
         _containingType = containingType;
         _cancellation = cancellation;
         // Forward values become members of the generated tape class: keep them off its own member and local names.
-        _names.UnionWith(new[] { "Fits", "__examples", "__owner" });
+        _names.UnionWith(GeneratedNames.Reserved);
         foreach (IParameterSymbol input in inputs)
         {
             _names.Add(input.Name + "__width");
             _currentName[input] = input.Name;
             _names.Add(input.Name);
-            _inputs[input.Name] = KnownTypes.IsIdBatch(input.Type) ? ValueKind.Ids : ValueKind.Batch;
+            ValueKind kind = KnownTypes.IsIdBatch(input.Type) ? ValueKind.Ids
+                : KnownTypes.IsSequence(input.Type) ? ValueKind.Sequence
+                : KnownTypes.IsIdSequence(input.Type) ? ValueKind.IdSequence
+                : ValueKind.Batch;
+            _inputs[input.Name] = kind;
+            _kinds[input.Name] = kind;
         }
     }
 
@@ -58,8 +66,11 @@ internal sealed class ForwardLowering
 
     public IReadOnlyList<Operation> Operations => _operations;
 
-    /// <summary>The syntax each operation came from, parallel to <see cref="Operations"/> (for shape diagnostics; never stored in the model).</summary>
-    public IReadOnlyList<SyntaxNode> OperationSyntax => _operationSyntax;
+    /// <summary>The syntax each operation came from, by result name, loop bodies included (for shape diagnostics; never stored in the model).</summary>
+    public IReadOnlyDictionary<string, SyntaxNode> OperationSyntax => _operationSyntax;
+
+    /// <summary>What the returned value is (a batch or a sequence).</summary>
+    public ValueKind OutputKind => Output is not null && _kinds.TryGetValue(Output, out ValueKind kind) ? kind : ValueKind.Batch;
 
     /// <summary>The fields and properties read as parameters, in order of first use.</summary>
     public IReadOnlyList<ISymbol> ParameterMembers => _parameterMembers;
@@ -83,34 +94,66 @@ internal sealed class ForwardLowering
             _cancellation.ThrowIfCancellationRequested();
             StatementSyntax statement = statements[i];
             _statementSource = statement.ToString();
-            switch (statement)
-            {
-                case LocalDeclarationStatementSyntax declaration:
-                    LowerDeclaration(declaration);
-                    break;
-                case ExpressionStatementSyntax { Expression: AssignmentExpressionSyntax assignment } when assignment.IsKind(SyntaxKind.SimpleAssignmentExpression):
-                    LowerAssignment(assignment);
-                    break;
-                case ReturnStatementSyntax { Expression: { } returned } when i == statements.Count - 1:
-                    Output = LowerReturned(returned);
-                    break;
-                default:
-                    Report(DiagnosticDescriptors.UnsupportedStatement, statement, FirstLine(statement));
-                    break;
-            }
+            if (statement is ReturnStatementSyntax { Expression: { } returned } && i == statements.Count - 1)
+                Output = LowerReturned(returned);
+            else
+                LowerStatement(statement);
+        }
+    }
+
+    // One statement of the method's body or of a loop's body.
+    private void LowerStatement(StatementSyntax statement)
+    {
+        switch (statement)
+        {
+            case LocalDeclarationStatementSyntax declaration:
+                LowerDeclaration(declaration);
+                break;
+            case ExpressionStatementSyntax { Expression: AssignmentExpressionSyntax { Left: ElementAccessExpressionSyntax } assignment } when assignment.IsKind(SyntaxKind.SimpleAssignmentExpression):
+                LowerStepWrite(assignment);
+                break;
+            case ExpressionStatementSyntax { Expression: AssignmentExpressionSyntax assignment } when assignment.IsKind(SyntaxKind.SimpleAssignmentExpression):
+                LowerAssignment(assignment);
+                break;
+            case ForStatementSyntax loop when _loop is null:
+                LowerLoop(loop);
+                break;
+            case ForStatementSyntax or WhileStatementSyntax or DoStatementSyntax or CommonForEachStatementSyntax when _loop is not null:
+                Report(DiagnosticDescriptors.NestedLoop, statement, FirstLine(statement));
+                break;
+            case WhileStatementSyntax or DoStatementSyntax or CommonForEachStatementSyntax:
+                Report(DiagnosticDescriptors.UnsupportedLoop, statement, FirstLine(statement),
+                    "loop over the steps of a sequence with 'for (int t = 0; t < x.Length; t++)' or 'for (int t = x.Length - 1; t >= 0; t--)'");
+                break;
+            case BreakStatementSyntax or ContinueStatementSyntax or ReturnStatementSyntax or GotoStatementSyntax or YieldStatementSyntax when _loop is not null:
+                Report(DiagnosticDescriptors.LoopControlFlow, statement, FirstLine(statement));
+                break;
+            default:
+                Report(DiagnosticDescriptors.UnsupportedStatement, statement, FirstLine(statement));
+                break;
         }
     }
 
     private void LowerDeclaration(LocalDeclarationStatementSyntax declaration)
     {
-        if (declaration.UsingKeyword != default || declaration.IsConst || declaration.Declaration.Variables.Count != 1
-            || declaration.Declaration.Variables[0].Initializer is null)
+        if (declaration.UsingKeyword != default || declaration.IsConst || declaration.Declaration.Variables.Count != 1)
         {
             Report(DiagnosticDescriptors.UnsupportedStatement, declaration, FirstLine(declaration));
             return;
         }
         VariableDeclaratorSyntax variable = declaration.Declaration.Variables[0];
         if (_model.GetDeclaredSymbol(variable, _cancellation) is not ILocalSymbol local) return;
+        if (variable.Initializer is null)
+        {
+            _failed.Add(local);
+            Report(DiagnosticDescriptors.NoInitialValue, variable, local.Name);
+            return;
+        }
+        if (KnownTypes.IsSequence(local.Type) || KnownTypes.IsIdSequence(local.Type))
+        {
+            DeclareSequence(local, variable.Initializer.Value);
+            return;
+        }
         if (!KnownTypes.IsBatch(local.Type))
         {
             ReportNonBatchLocal(local, variable);
@@ -127,9 +170,23 @@ internal sealed class ForwardLowering
             Report(DiagnosticDescriptors.UnsupportedStatement, assignment, FirstLine(assignment));
             return;
         }
+        if (KnownTypes.IsSequence(local.Type) || KnownTypes.IsIdSequence(local.Type))
+        {
+            Report(DiagnosticDescriptors.InvalidSequenceUse, assignment, FirstLine(assignment),
+                "a sequence local is declared once ('var hs = SequenceLike(x);' or an alias of an input) and its steps are assigned in a loop ('hs[t] = h;')");
+            return;
+        }
         if (!KnownTypes.IsBatch(local.Type))
         {
             ReportNonBatchLocal(local, assignment.Left);
+            return;
+        }
+        if (_loop is not null && _loop.FailedStates.Contains(local)) return;
+        if (_loop is not null && !_loop.DeclaredInside(local) && !_loop.States.ContainsKey(local))
+        {
+            // Not found by the pre-scan: cannot happen for a simple assignment, but a state that
+            // escaped it would silently lose its gradient, so refuse rather than guess.
+            Report(DiagnosticDescriptors.UnsupportedLoop, assignment, FirstLine(assignment), "an assignment to a local declared outside the loop was not recognised as a recurrent state");
             return;
         }
         Define(local, assignment.Right);
@@ -141,7 +198,7 @@ internal sealed class ForwardLowering
         if (KnownTypes.IsMatrix(local.Type) || KnownTypes.IsRowVector(local.Type))
             Report(DiagnosticDescriptors.ParameterNotMember, at, local.Name, "local variable", _containingType.Name);
         else
-            Report(DiagnosticDescriptors.UnsupportedExpression, at, local.Name, $"locals must be of type Batch<T>, not {local.Type.ToDisplayString()}");
+            Report(DiagnosticDescriptors.UnsupportedExpression, at, local.Name, $"locals must be of type Batch<T> or Sequence<T>, not {local.Type.ToDisplayString()}");
     }
 
     // Binds a local to the lowered value of its initializer; a plain alias ('var h = x;') defines nothing new.
@@ -175,6 +232,8 @@ internal sealed class ForwardLowering
                 return LowerOperator(binary, target);
             case InvocationExpressionSyntax invocation:
                 return LowerInvocation(invocation, target);
+            case ElementAccessExpressionSyntax access:
+                return LowerStepRead(access);
             default:
                 Report(DiagnosticDescriptors.UnsupportedExpression, expression, expression.ToString(), Reason(expression));
                 return null;
@@ -187,6 +246,14 @@ internal sealed class ForwardLowering
         switch (symbol)
         {
             case ILocalSymbol when _failed.Contains(symbol):
+                return null;
+            case ILocalSymbol when _pendingSequences.TryGetValue(symbol, out PendingSequence? pending) && pending.Filled is null:
+                Report(DiagnosticDescriptors.InvalidSequenceUse, expression, expression.ToString(),
+                    "this sequence is read before a loop has filled its steps");
+                return null;
+            case ILocalSymbol when _loop is not null && SymbolEqualityComparer.Default.Equals(symbol, _loop.IndexSymbol):
+                Report(DiagnosticDescriptors.InvalidStepAccess, expression, expression.ToString(),
+                    "the loop variable only selects the current step of a sequence ('x[t]')");
                 return null;
             case ILocalSymbol or IParameterSymbol when _currentName.TryGetValue(symbol, out string? name):
                 return name;
@@ -298,6 +365,12 @@ internal sealed class ForwardLowering
             case "Concat":
                 Report(DiagnosticDescriptors.UnsupportedExpression, invocation, invocation.ToString(), "write each operand of Concat out instead of passing an array");
                 return null;
+            case "Zeros":
+                return LowerZeros(invocation, arguments, target);
+            case "SequenceLike":
+                Report(DiagnosticDescriptors.InvalidSequenceUse, invocation, invocation.ToString(),
+                    "SequenceLike makes a sequence local: declare one with it ('var hs = SequenceLike(x);') and fill its steps in a loop");
+                return null;
             case "Dropout":
                 string? rate = DropoutRate(arguments[1]);
                 if (rate is null) return null;
@@ -324,7 +397,12 @@ internal sealed class ForwardLowering
             var operands = linear.Operands.Concat(new[] { b }).ToEquatableArray();
             if (target is not null) _names.Remove(linear.Result); // the temporary's name was never used: free it again
             _operations[last] = linear with { Result = target ?? linear.Result, Operands = operands };
-            _operationSyntax[last] = node;
+            _operationSyntax.Remove(linear.Result);
+            _operationSyntax[target ?? linear.Result] = node;
+            _kinds.Remove(linear.Result);
+            _kinds[target ?? linear.Result] = ValueKind.Batch;
+            _loop?.Defined.Remove(linear.Result);
+            _loop?.Defined.Add(target ?? linear.Result);
             return target ?? linear.Result;
         }
         return Append(OpKind.AddBias, node, target, new[] { x, b });
@@ -352,7 +430,9 @@ internal sealed class ForwardLowering
     {
         string result = target ?? Fresh(_temporaryBase + "_" + kind.ToString().ToLowerInvariant());
         _operations.Add(new Operation(kind, result, operands.ToEquatableArray(), _statementSource ?? node.ToString(), argument));
-        _operationSyntax.Add(node);
+        _operationSyntax[result] = node;
+        _kinds[result] = ValueKind.Batch;
+        _loop?.Defined.Add(result);
         return result;
     }
 
@@ -418,7 +498,7 @@ internal sealed class ForwardLowering
     };
 
     private const string KnownOperations =
-        "W * x, x + b, a + b, a - b, a * b, Linear, AddBias, Add, Subtract, Multiply, Relu, Tanh, Sigmoid, Concat, Embed, Dropout";
+        "W * x, x + b, a + b, a - b, a * b, Linear, AddBias, Add, Subtract, Multiply, Relu, Tanh, Sigmoid, Concat, Embed, Dropout, Zeros, SequenceLike, x[t] in a loop over steps";
 
     private static string FirstLine(SyntaxNode node)
     {

@@ -20,15 +20,19 @@ internal static class KnownTypes
 
     public static bool IsIdBatch(ITypeSymbol? type) => Is(type, "IdBatch");
 
+    public static bool IsSequence(ITypeSymbol? type) => Is(type, "Sequence`1");
+
+    public static bool IsIdSequence(ITypeSymbol? type) => Is(type, "IdSequence");
+
     public static bool IsOps(ITypeSymbol? type) => Is(type, "Ops");
 
     public static bool IsInit(ITypeSymbol? type) => Is(type, "Init");
 
-    public static bool IsTensor(ITypeSymbol? type) => IsBatch(type) || IsMatrix(type) || IsRowVector(type) || IsIdBatch(type);
+    public static bool IsTensor(ITypeSymbol? type) => IsBatch(type) || IsMatrix(type) || IsRowVector(type) || IsIdBatch(type) || IsSequence(type) || IsIdSequence(type);
 
-    /// <summary>The element type argument of Batch/Matrix/RowVector, or null.</summary>
+    /// <summary>The element type argument of Batch/Matrix/RowVector/Sequence, or null.</summary>
     public static ITypeSymbol? ElementType(ITypeSymbol? type)
-        => type is INamedTypeSymbol { TypeArguments.Length: 1 } named && (IsBatch(type) || IsMatrix(type) || IsRowVector(type))
+        => type is INamedTypeSymbol { TypeArguments.Length: 1 } named && (IsBatch(type) || IsMatrix(type) || IsRowVector(type) || IsSequence(type))
             ? named.TypeArguments[0]
             : null;
 }

@@ -22,10 +22,6 @@ internal sealed record ParseResult(ModelSpec? Model, EquatableArray<DiagnosticIn
 /// </summary>
 internal static class ModelParser
 {
-    /// <summary>Members the generator adds to a model type; a user member of the same name is reported (MEPROP013).</summary>
-    public static readonly ImmutableArray<string> GeneratedMemberNames = ImmutableArray.Create(
-        "ForwardTrain", "Backward", "Parameters", "LinearWeights", "MePropSettings", "MePropTimings", "MePropRandom");
-
     public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellation)
     {
         var diagnostics = new List<DiagnosticInfo>();
@@ -62,7 +58,8 @@ internal static class ModelParser
             method.Parameters.Select(p => new ValueSpec(p.Name, lowering.Inputs[p.Name])).ToEquatableArray(),
             parameters,
             lowering.Operations.ToEquatableArray(),
-            lowering.Output);
+            lowering.Output,
+            lowering.OutputKind);
 
         var activity = new Activity(model);
         if (!model.Parameters.Any(p => activity.IsLive(p.Name)))
@@ -90,7 +87,7 @@ internal static class ModelParser
         if (first is not null && !SymbolEqualityComparer.Default.Equals(first, method))
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MultipleForwardMethods, syntax.Identifier.GetLocation(), type.Name, first.Name));
 
-        foreach (string name in GeneratedMemberNames)
+        foreach (string name in GeneratedNames.ModelMembers)
         {
             ISymbol? taken = type.GetMembers(name).FirstOrDefault(m => !m.IsImplicitlyDeclared);
             if (taken is not null)
@@ -108,25 +105,25 @@ internal static class ModelParser
         if (method.IsGenericMethod) Reject("it must not be generic; make the model class generic instead");
         if (method.IsAsync) Reject("it must not be async");
         ITypeSymbol? element = KnownTypes.ElementType(method.ReturnType);
-        if (element is null || !KnownTypes.IsBatch(method.ReturnType))
+        if (element is null || !(KnownTypes.IsBatch(method.ReturnType) || KnownTypes.IsSequence(method.ReturnType)))
         {
-            Reject($"it must return Batch<T>, not {method.ReturnType.ToDisplayString()}");
+            Reject($"it must return Batch<T> or Sequence<T>, not {method.ReturnType.ToDisplayString()}");
             return null;
         }
-        if (method.Parameters.Length == 0) Reject("it needs at least one input (Batch<T> or IdBatch)");
+        if (method.Parameters.Length == 0) Reject("it needs at least one input (Batch<T>, IdBatch, Sequence<T> or IdSequence)");
         foreach (IParameterSymbol parameter in method.Parameters)
         {
-            if (parameter.Name is "tape" or "start" || parameter.Name.StartsWith("__", System.StringComparison.Ordinal))
-                Reject($"input '{parameter.Name}' has a name the generated training pass uses itself ('tape', 'start' and names starting with '__'); rename it");
+            if (System.Array.IndexOf(GeneratedNames.NotForInputs, parameter.Name) >= 0 || parameter.Name.Contains("__"))
+                Reject($"input '{parameter.Name}' has a name the generated training pass uses itself ({string.Join(", ", GeneratedNames.NotForInputs.Select(n => "'" + n + "'"))} and names containing '__'); rename it");
             else if (parameter.RefKind != RefKind.None || parameter.IsParams)
                 Reject($"input '{parameter.Name}' must be a plain parameter (no ref, out, in or params)");
-            else if (KnownTypes.IsBatch(parameter.Type))
+            else if (KnownTypes.IsBatch(parameter.Type) || KnownTypes.IsSequence(parameter.Type))
             {
                 if (!SymbolEqualityComparer.Default.Equals(KnownTypes.ElementType(parameter.Type), element))
                     Reject($"input '{parameter.Name}' has element type {KnownTypes.ElementType(parameter.Type)!.ToDisplayString()}, but the method returns {element.ToDisplayString()}");
             }
-            else if (!KnownTypes.IsIdBatch(parameter.Type))
-                Reject($"input '{parameter.Name}' must be a Batch<T> or an IdBatch, not {parameter.Type.ToDisplayString()}");
+            else if (!KnownTypes.IsIdBatch(parameter.Type) && !KnownTypes.IsIdSequence(parameter.Type))
+                Reject($"input '{parameter.Name}' must be a Batch<T>, an IdBatch, a Sequence<T> or an IdSequence, not {parameter.Type.ToDisplayString()}");
         }
         return element.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
     }

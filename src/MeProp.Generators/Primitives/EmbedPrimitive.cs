@@ -9,7 +9,7 @@ internal sealed class EmbedPrimitive : Primitive
 {
     public override OpKind Kind => OpKind.Embed;
 
-    public override string Width(Operation op, Func<string, string> width) => $"{op.Operands[1]}.Cols * {Owner}.{op.Operands[0]}.Cols";
+    public override string Width(Operation op, Func<string, string> width) => $"{width(op.Operands[1])} * {Owner}.{op.Operands[0]}.Cols";
 
     public override void EmitForward(Operation op, EmitContext c)
         => c.Writer.Line($"{Forward}.Embed({c.Value(op.Operands[0])}, {c.Value(op.Operands[1])}, {c.Value(op.Result)});");

@@ -28,6 +28,9 @@ internal abstract class Primitive : IPrimitive
         new ConcatPrimitive(),
         new EmbedPrimitive(),
         new DropoutPrimitive(),
+        new ZerosPrimitive(),
+        new CopyPrimitive(),
+        new StepReadPrimitive(),
     }.ToDictionary(p => p.Kind);
 
     public static IPrimitive For(OpKind kind) => Table[kind];

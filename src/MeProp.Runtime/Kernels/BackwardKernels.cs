@@ -127,4 +127,7 @@ public static class BackwardKernels
     /// <summary>dx (+)= dy ⊙ mask (dropout with the factors its forward pass drew).</summary>
     public static void Dropout<T>(Batch<T> dy, Batch<T> mask, Batch<T> dx, bool accumulate) where T : unmanaged, IBinaryFloatingPointIeee754<T>
         => Multiply(dy, mask, dx, accumulate);
+
+    /// <summary>dx = 0 (a gradient that receives no contribution this step, such as a recurrent state's at a step that does not read it).</summary>
+    public static void Zero<T>(Batch<T> dx) where T : unmanaged, IBinaryFloatingPointIeee754<T> => dx.Span.Clear();
 }

@@ -20,7 +20,7 @@ public static class ForwardKernels
         Shape.RequireEqual(y.Cols, w.Rows, "result columns (output units)");
         // Checked before y is written, so that a failed call leaves the result as it was.
         if (bias is not null && bias.Length != w.Rows) Shape.RequireEqual(bias.Length, w.Rows, $"bias length for {w}");
-        Gemm.MultiplyTransposedB<T>(x.Data, w.Data, y.Data, x.Rows, w.Cols, w.Rows, accumulate: false);
+        Gemm.MultiplyTransposedB<T>(x.Span, w.Data, y.Span, x.Rows, w.Cols, w.Rows, accumulate: false);
         if (bias is not null)
         {
             for (int b = 0; b < y.Rows; b++)
@@ -138,6 +138,16 @@ public static class ForwardKernels
         for (int i = 0; i < m.Length; i++)
             m[i] = random.NextDouble() < p ? T.Zero : scale;
         TensorPrimitives.Multiply(x.Span, mask.Span, y.Span);
+    }
+
+    /// <summary>y = 0 (a zero initial state).</summary>
+    public static void Zero<T>(Batch<T> y) where T : unmanaged, IBinaryFloatingPointIeee754<T> => y.Span.Clear();
+
+    /// <summary>Copies <paramref name="x"/> into <paramref name="y"/> (a step value collected into a sequence).</summary>
+    public static void Copy<T>(Batch<T> x, Batch<T> y) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        RequireSameShape(x, y, "copy target");
+        x.Span.CopyTo(y.Span);
     }
 
     internal static void RequireSameShape<T>(Batch<T> a, Batch<T> b, string what) where T : unmanaged, IBinaryFloatingPointIeee754<T>

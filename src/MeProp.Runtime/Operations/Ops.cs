@@ -119,4 +119,46 @@ public static class Ops
             throw new System.ArgumentOutOfRangeException(nameof(p), p, $"Dropout probability must be in [0, 1), but is {p}.");
         return x;
     }
+
+    /// <summary>A zero batch with one row per example of <paramref name="like"/> and <paramref name="width"/> columns: the initial state of a recurrence (<c>var h = Zeros(x, 500);</c>).</summary>
+    public static Batch<T> Zeros<T>(Sequence<T> like, int width) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        System.ArgumentNullException.ThrowIfNull(like);
+        return new Batch<T>(like.Examples, width);
+    }
+
+    /// <summary>A zero batch with one row per example of <paramref name="like"/> and <paramref name="width"/> columns (write the element type: <c>Zeros&lt;float&gt;(words, 500)</c>).</summary>
+    public static Batch<T> Zeros<T>(IdSequence like, int width) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        System.ArgumentNullException.ThrowIfNull(like);
+        return new Batch<T>(like.Examples, width);
+    }
+
+    /// <summary>A zero batch with one row per example of <paramref name="like"/> and <paramref name="width"/> columns.</summary>
+    public static Batch<T> Zeros<T>(Batch<T> like, int width) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        System.ArgumentNullException.ThrowIfNull(like);
+        return new Batch<T>(like.Rows, width);
+    }
+
+    /// <summary>A zero batch with one row per example of <paramref name="like"/> and <paramref name="width"/> columns (write the element type).</summary>
+    public static Batch<T> Zeros<T>(IdBatch like, int width) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        System.ArgumentNullException.ThrowIfNull(like);
+        return new Batch<T>(like.Rows, width);
+    }
+
+    /// <summary>A sequence as long as <paramref name="like"/>, with its examples, whose steps a loop fills in (<c>hs[t] = h;</c>); its width is that of the values assigned.</summary>
+    public static Sequence<T> SequenceLike<T>(Sequence<T> like) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        System.ArgumentNullException.ThrowIfNull(like);
+        return Sequence<T>.Empty(like.Length, like.Examples);
+    }
+
+    /// <summary>A sequence as long as <paramref name="like"/>, with its examples, whose steps a loop fills in (write the element type: <c>SequenceLike&lt;float&gt;(words)</c>).</summary>
+    public static Sequence<T> SequenceLike<T>(IdSequence like) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        System.ArgumentNullException.ThrowIfNull(like);
+        return Sequence<T>.Empty(like.Length, like.Examples);
+    }
 }

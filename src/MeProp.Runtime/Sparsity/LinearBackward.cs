@@ -182,7 +182,7 @@ public sealed class LinearBackward<T> where T : unmanaged, IBinaryFloatingPointI
     {
         int batch = dy.Rows, n = w.Rows, m = w.Cols;
         dw.MarkAllRows();
-        Gemm.MultiplyTransposedA<T>(dy.Data, x.Data, dw.Data, n, batch, m, accumulate: true);
+        Gemm.MultiplyTransposedA<T>(dy.Span, x.Span, dw.Data, n, batch, m, accumulate: true);
         if (db is not null)
         {
             db.MarkAllRows();
@@ -190,7 +190,7 @@ public sealed class LinearBackward<T> where T : unmanaged, IBinaryFloatingPointI
                 TensorPrimitives.Add(db.Data, dy.Row(b), db.Data);
         }
         if (dx is not null)
-            Gemm.Multiply<T>(dy.Data, w.Data, dx.Data, batch, n, m, accumulateDx);
+            Gemm.Multiply<T>(dy.Span, w.Data, dx.Span, batch, n, m, accumulateDx);
     }
 
     private void SelectPerExample(Batch<T> dy, int k, MePropMode mode, SeededRandom random)
@@ -273,12 +273,13 @@ public sealed class LinearBackward<T> where T : unmanaged, IBinaryFloatingPointI
         EnsureCapacity(ref _compactDy, batch * count);
         EnsureCapacity(ref _compactDw, count * m);
         Span<T> compactDy = _compactDy.AsSpan(0, batch * count);
+        ReadOnlySpan<T> dyAll = dy.Span;
         for (int b = 0; b < batch; b++)
             for (int c = 0; c < count; c++)
-                compactDy[b * count + c] = dy.Data[b * n + kept[c]];
+                compactDy[b * count + c] = dyAll[b * n + kept[c]];
 
         Span<T> compactDw = _compactDw.AsSpan(0, count * m);
-        Gemm.MultiplyTransposedA<T>(compactDy, x.Data, compactDw, count, batch, m, accumulate: false);
+        Gemm.MultiplyTransposedA<T>(compactDy, x.Span, compactDw, count, batch, m, accumulate: false);
         for (int c = 0; c < count; c++)
         {
             int j = kept[c];
@@ -300,7 +301,7 @@ public sealed class LinearBackward<T> where T : unmanaged, IBinaryFloatingPointI
             Span<T> compactW = _compactW.AsSpan(0, count * m);
             for (int c = 0; c < count; c++)
                 w.Row(kept[c]).CopyTo(compactW.Slice(c * m, m));
-            Gemm.Multiply<T>(compactDy, compactW, dx.Data, batch, count, m, accumulateDx);
+            Gemm.Multiply<T>(compactDy, compactW, dx.Span, batch, count, m, accumulateDx);
         }
     }
 
@@ -327,7 +328,7 @@ public sealed class LinearBackward<T> where T : unmanaged, IBinaryFloatingPointI
         int step = Vector512<T>.Count, b = 0;
         for (; b + 4 <= batch; b += 4)
         {
-            ref T r0 = ref dy.Data[b * n];
+            ref T r0 = ref dy.Data[dy.Offset + b * n];
             ref T r1 = ref Unsafe.Add(ref r0, n);
             ref T r2 = ref Unsafe.Add(ref r1, n);
             ref T r3 = ref Unsafe.Add(ref r2, n);
@@ -348,7 +349,7 @@ public sealed class LinearBackward<T> where T : unmanaged, IBinaryFloatingPointI
         }
         for (; b < batch; b++)
         {
-            ref T r = ref dy.Data[b * n];
+            ref T r = ref dy.Data[dy.Offset + b * n];
             int i = 0;
             for (; i <= n - step; i += step)
                 (Vector512.LoadUnsafe(ref s, (nuint)i) + Vector512.Abs(Vector512.LoadUnsafe(ref r, (nuint)i))).StoreUnsafe(ref s, (nuint)i);

@@ -7,6 +7,9 @@ namespace MeProp;
 /// A mini-batch of activations: one row per example, one column per feature, row-major.
 /// </summary>
 /// <remarks>
+/// A batch may be a view: one step of a <see cref="Sequence{T}"/> is a batch whose elements start
+/// at <see cref="Offset"/> in the sequence's array. Read elements through <see cref="Span"/>,
+/// <see cref="Row"/> or the indexer, which account for it.
 /// The operators here are the DSL's element-wise operations. They allocate their result, which is
 /// what a plain call of a forward method (inference) wants; the generated training pass writes into
 /// buffers it keeps instead.
@@ -21,6 +24,15 @@ public sealed class Batch<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
         Rows = examples;
         Cols = features;
         Data = new T[checked(examples * features)];
+    }
+
+    // A view of rows*cols elements of data starting at offset (a step of a sequence); no copy.
+    internal Batch(T[] data, int offset, int examples, int features)
+    {
+        Rows = examples;
+        Cols = features;
+        Data = data;
+        Offset = offset;
     }
 
     /// <summary>Wraps <paramref name="data"/> (row-major, length examples*features) without copying.</summary>
@@ -42,17 +54,33 @@ public sealed class Batch<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
     /// <summary>Number of features per example.</summary>
     public int Cols { get; }
 
-    /// <summary>The elements, row-major.</summary>
+    /// <summary>The array holding the elements, row-major from <see cref="Offset"/> (0 unless the batch is a step of a sequence).</summary>
     public T[] Data { get; }
 
-    /// <summary>The elements as a span.</summary>
-    public Span<T> Span => Data;
+    /// <summary>Where the elements start in <see cref="Data"/>: 0 for a batch of its own, the step's start for a step of a <see cref="Sequence{T}"/>.</summary>
+    public int Offset { get; }
+
+    /// <summary>The Rows x Cols elements as a span.</summary>
+    public Span<T> Span => Data.AsSpan(Offset, Rows * Cols);
 
     /// <summary>The features of example <paramref name="example"/>.</summary>
-    public Span<T> Row(int example) => Data.AsSpan(example * Cols, Cols);
+    public Span<T> Row(int example)
+    {
+        if ((uint)example >= (uint)Rows)
+            throw new ArgumentOutOfRangeException(nameof(example), example, $"Example {example} is outside a batch of {Rows}.");
+        return Data.AsSpan(Offset + example * Cols, Cols);
+    }
 
     /// <summary>Element access.</summary>
-    public ref T this[int example, int feature] => ref Data[example * Cols + feature];
+    public ref T this[int example, int feature]
+    {
+        get
+        {
+            if ((uint)example >= (uint)Rows || (uint)feature >= (uint)Cols)
+                throw new IndexOutOfRangeException($"[{example}, {feature}] is outside a batch of {Rows}x{Cols}.");
+            return ref Data[Offset + example * Cols + feature];
+        }
+    }
 
     /// <summary>Element-wise sum.</summary>
     public static Batch<T> operator +(Batch<T> a, Batch<T> b) => Ops.Add(a, b);

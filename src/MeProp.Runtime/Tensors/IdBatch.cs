@@ -18,6 +18,15 @@ public sealed class IdBatch
         Data = new int[checked(examples * positions)];
     }
 
+    // A view of rows*cols ids of data starting at offset (a step of an IdSequence); no copy.
+    internal IdBatch(int[] data, int offset, int examples, int positions)
+    {
+        Rows = examples;
+        Cols = positions;
+        Data = data;
+        Offset = offset;
+    }
+
     /// <summary>Wraps <paramref name="data"/> (row-major) without copying.</summary>
     public IdBatch(int examples, int positions, int[] data)
     {
@@ -37,12 +46,31 @@ public sealed class IdBatch
     /// <summary>Ids per example.</summary>
     public int Cols { get; }
 
-    /// <summary>The ids, row-major.</summary>
+    /// <summary>The array holding the ids, row-major from <see cref="Offset"/> (0 unless the batch is a step of an <see cref="IdSequence"/>).</summary>
     public int[] Data { get; }
 
+    /// <summary>Where the ids start in <see cref="Data"/>.</summary>
+    public int Offset { get; }
+
+    /// <summary>The Rows x Cols ids as a span.</summary>
+    public Span<int> Span => Data.AsSpan(Offset, Rows * Cols);
+
     /// <summary>The ids of example <paramref name="example"/>.</summary>
-    public Span<int> Row(int example) => Data.AsSpan(example * Cols, Cols);
+    public Span<int> Row(int example)
+    {
+        if ((uint)example >= (uint)Rows)
+            throw new ArgumentOutOfRangeException(nameof(example), example, $"Example {example} is outside an id batch of {Rows}.");
+        return Data.AsSpan(Offset + example * Cols, Cols);
+    }
 
     /// <summary>Element access.</summary>
-    public ref int this[int example, int position] => ref Data[example * Cols + position];
+    public ref int this[int example, int position]
+    {
+        get
+        {
+            if ((uint)example >= (uint)Rows || (uint)position >= (uint)Cols)
+                throw new IndexOutOfRangeException($"[{example}, {position}] is outside an id batch of {Rows}x{Cols}.");
+            return ref Data[Offset + example * Cols + position];
+        }
+    }
 }

@@ -175,7 +175,7 @@ namespace Zoo
             global::System.ArgumentNullException.ThrowIfNull(x);
             global::System.ArgumentNullException.ThrowIfNull(y);
             if (y.Rows != x.Rows)
-                throw new global::System.ArgumentException($"Every input needs one row per example: x has {x.Rows} rows but y has {y.Rows}.", nameof(y));
+                throw new global::System.ArgumentException($"Every input needs one row per example: x has {x.Rows} examples but y has {y.Rows}.", nameof(y));
             if (!__mepropTapes.TryGetValue(x.Rows, out var tape) || !tape.Fits(x, y))
                 __mepropTapes[x.Rows] = tape = new __MePropTape(this, x, y);
             return tape;
@@ -232,8 +232,9 @@ namespace Zoo
             }
         }
 
-        // Every forward value of one batch size, the gradient buffers of those that need one,
-        // and the per-operation state of the backward pass (top-k selections, dropout masks).
+        // Every forward value of one batch size (values of a loop body: one per step), the gradient
+        // buffers of those that need one, and the per-operation state of the backward pass (top-k
+        // selections, dropout masks).
         [global::System.CodeDom.Compiler.GeneratedCode("MeProp.Generators", "1.0.0")]
         private sealed class __MePropTape
         {

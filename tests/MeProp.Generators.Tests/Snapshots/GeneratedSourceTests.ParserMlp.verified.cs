@@ -146,7 +146,7 @@ namespace Paper.Parsing
             global::System.ArgumentNullException.ThrowIfNull(words);
             global::System.ArgumentNullException.ThrowIfNull(tags);
             if (tags.Rows != words.Rows)
-                throw new global::System.ArgumentException($"Every input needs one row per example: words has {words.Rows} rows but tags has {tags.Rows}.", nameof(tags));
+                throw new global::System.ArgumentException($"Every input needs one row per example: words has {words.Rows} examples but tags has {tags.Rows}.", nameof(tags));
             if (!__mepropTapes.TryGetValue(words.Rows, out var tape) || !tape.Fits(words, tags))
                 __mepropTapes[words.Rows] = tape = new __MePropTape(this, words, tags);
             return tape;
@@ -198,8 +198,9 @@ namespace Paper.Parsing
             }
         }
 
-        // Every forward value of one batch size, the gradient buffers of those that need one,
-        // and the per-operation state of the backward pass (top-k selections, dropout masks).
+        // Every forward value of one batch size (values of a loop body: one per step), the gradient
+        // buffers of those that need one, and the per-operation state of the backward pass (top-k
+        // selections, dropout masks).
         [global::System.CodeDom.Compiler.GeneratedCode("MeProp.Generators", "1.0.0")]
         private sealed class __MePropTape
         {

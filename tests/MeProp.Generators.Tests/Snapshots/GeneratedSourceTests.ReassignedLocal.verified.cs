@@ -182,8 +182,9 @@ partial class Deep : global::MeProp.IMePropModel<double>
         }
     }
 
-    // Every forward value of one batch size, the gradient buffers of those that need one,
-    // and the per-operation state of the backward pass (top-k selections, dropout masks).
+    // Every forward value of one batch size (values of a loop body: one per step), the gradient
+    // buffers of those that need one, and the per-operation state of the backward pass (top-k
+    // selections, dropout masks).
     [global::System.CodeDom.Compiler.GeneratedCode("MeProp.Generators", "1.0.0")]
     private sealed class __MePropTape
     {

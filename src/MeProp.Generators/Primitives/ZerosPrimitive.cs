@@ -1,0 +1,25 @@
+using System;
+using MeProp.Generators.Emit;
+using MeProp.Generators.Model;
+
+namespace MeProp.Generators.Primitives;
+
+/// <summary>A zero batch, the initial state of a recurrence. It depends on no parameter, so it has no gradient rule.</summary>
+internal sealed class ZerosPrimitive : Primitive
+{
+    public override OpKind Kind => OpKind.Zeros;
+
+    public override string Describe(Operation op) => $"{op.Result} = Zeros({op.Operands[0]}, {Width(op)})";
+
+    public override string Width(Operation op, Func<string, string> width) => op.Argument!.Replace("{owner}", Owner);
+
+    private static string Width(Operation op) => op.Argument!.Replace("{owner}.", "");
+
+    // Written at every step rather than once: the buffer then holds zeros whatever else the tape is used for.
+    public override void EmitForward(Operation op, EmitContext c)
+        => c.Writer.Line($"{Forward}.Zero({c.Value(op.Result)});");
+
+    public override void EmitBackward(Operation op, EmitContext c)
+    {
+    }
+}
