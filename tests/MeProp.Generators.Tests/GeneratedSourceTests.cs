@@ -179,4 +179,86 @@ public sealed class GeneratedSourceTests
             }
         }
         """, "Library.Models.Networks.Mlp{T}.Forward.MeProp.g.cs", nameof(GenericNestedModel));
+
+    /// <summary>
+    /// The paper's POS tagger shape: word and feature embeddings, a forward and a backward LSTM over
+    /// the sentence, and a dense output layer on both directions' states at every step.
+    /// </summary>
+    [Fact]
+    public void BiLstmTagger() => Check("""
+        using MeProp;
+        using static MeProp.Ops;
+
+        namespace Paper.Tagging;
+
+        public sealed partial class BiLstmTagger
+        {
+            private readonly Matrix<float> Words = new(20000, 50), Features = new(600, 20);
+            private readonly Matrix<float> Fi = new(500, 690), Ff = new(500, 690), Fo = new(500, 690), Fg = new(500, 690);
+            private readonly Matrix<float> Bi = new(500, 690), Bf = new(500, 690), Bo = new(500, 690), Bg = new(500, 690);
+            private readonly RowVector<float> fi = new(500), ff = new(500), fo = new(500), fg = new(500);
+            private readonly RowVector<float> bi = new(500), bf = new(500), bo = new(500), bg = new(500);
+            private readonly Matrix<float> Out = new(45, 1000);
+            private readonly RowVector<float> outBias = new(45);
+
+            [MeProp(K = 5, DenseOutput = true)]
+            public Sequence<float> Scores(IdSequence words, IdSequence features)
+            {
+                var inputs = SequenceLike<float>(words);
+                for (int t = 0; t < words.Length; t++)
+                    inputs[t] = Concat(Embed(Words, words[t]), Embed(Features, features[t]));
+
+                var h = Zeros<float>(words, 500);
+                var c = Zeros<float>(words, 500);
+                var forward = SequenceLike<float>(words);
+                for (int t = 0; t < words.Length; t++)
+                {
+                    var z = Concat(inputs[t], h);
+                    var i = Sigmoid(Fi * z + fi);
+                    var f = Sigmoid(Ff * z + ff);
+                    var o = Sigmoid(Fo * z + fo);
+                    var g = Tanh(Fg * z + fg);
+                    c = f * c + i * g;
+                    h = o * Tanh(c);
+                    forward[t] = h;
+                }
+
+                var hb = Zeros<float>(words, 500);
+                var cb = Zeros<float>(words, 500);
+                var backward = SequenceLike<float>(words);
+                for (int t = words.Length - 1; t >= 0; t--)
+                {
+                    var z = Concat(inputs[t], hb);
+                    var i = Sigmoid(Bi * z + bi);
+                    var f = Sigmoid(Bf * z + bf);
+                    var o = Sigmoid(Bo * z + bo);
+                    var g = Tanh(Bg * z + bg);
+                    cb = f * cb + i * g;
+                    hb = o * Tanh(cb);
+                    backward[t] = hb;
+                }
+
+                var scores = SequenceLike<float>(words);
+                for (int t = 0; t < words.Length; t++)
+                    scores[t] = Out * Concat(forward[t], backward[t]) + outBias;
+                return scores;
+            }
+        }
+        """, "Paper.Tagging.BiLstmTagger.Scores.MeProp.g.cs", nameof(BiLstmTagger));
+
+    /// <summary>A model with no linear operation (embeddings, a bias, element-wise operations only) still compiles.</summary>
+    [Fact]
+    public void NoLinearOperation() => Check("""
+        using MeProp;
+        using static MeProp.Ops;
+
+        partial class Bag
+        {
+            Matrix<double> E = new(10, 4);
+            RowVector<double> b = new(8);
+
+            [MeProp]
+            Batch<double> F(IdBatch ids, Batch<double> x) => Tanh(Embed(E, ids) + b) * x;
+        }
+        """, "Bag.F.MeProp.g.cs", nameof(NoLinearOperation));
 }

@@ -19,6 +19,8 @@ namespace MeProp.Generators.Parsing;
 // local is filled by exactly one loop, one step per iteration, and read only after that loop.
 internal sealed partial class ForwardLowering
 {
+    private readonly Dictionary<string, string> _indexNames = new();
+
     /// <summary>What lowering knows about the loop whose body it is in.</summary>
     private sealed class LoopScope
     {
@@ -122,7 +124,10 @@ internal sealed partial class ForwardLowering
         // The body's statements, and a pre-scan of the locals from outside that it assigns: those are
         // the states, and every read of one in the body before its assignment is the phi.
         var statements = loop.Statement is BlockSyntax block ? block.Statements.ToList() : new List<StatementSyntax> { loop.Statement };
-        var scope = new LoopScope(loop, form.Value.Index, Fresh(form.Value.Index.Name));
+        // Loops follow one another, so loops whose variables share a name share the generated name too.
+        if (!_indexNames.TryGetValue(form.Value.Index.Name, out string? indexName))
+            _indexNames[form.Value.Index.Name] = indexName = Fresh(form.Value.Index.Name);
+        var scope = new LoopScope(loop, form.Value.Index, indexName);
         var stateLocals = new List<ILocalSymbol>();
         foreach (AssignmentExpressionSyntax assignment in loop.Statement.DescendantNodesAndSelf().OfType<AssignmentExpressionSyntax>())
         {

@@ -21,7 +21,7 @@ public sealed class Sequence<T> where T : unmanaged, IBinaryFloatingPointIeee754
 {
     private T[] _data;
     private Batch<T>[] _steps;
-    private Batch<T>? _all;
+    private Batch<T>?[] _wholes = Array.Empty<Batch<T>?>(); // AllSteps views by length, made once each
 
     /// <summary>Creates a zero sequence of <paramref name="length"/> steps of <paramref name="examples"/> x <paramref name="features"/>.</summary>
     public Sequence(int length, int examples, int features)
@@ -107,7 +107,7 @@ public sealed class Sequence<T> where T : unmanaged, IBinaryFloatingPointIeee754
         {
             if (Features == 0)
                 throw new InvalidOperationException("This sequence has no values yet: assign its steps first.");
-            return _all ??= new Batch<T>(_data, 0, Length * Examples, Features);
+            return _wholes[Length] ??= new Batch<T>(_data, 0, Length * Examples, Features);
         }
     }
 
@@ -131,7 +131,8 @@ public sealed class Sequence<T> where T : unmanaged, IBinaryFloatingPointIeee754
             grown = grown / ((long)Examples * Features) * Examples * Features;
             if (grown < needed) grown = needed;
             _data = new T[checked((int)grown)];
-            _steps = Array.Empty<Batch<T>>();
+            _steps = Array.Empty<Batch<T>>();   // views of the old array
+            _wholes = Array.Empty<Batch<T>?>();
         }
         SetLength(length, _data.Length);
     }
@@ -139,9 +140,14 @@ public sealed class Sequence<T> where T : unmanaged, IBinaryFloatingPointIeee754
     private void SetLength(int length, int capacityElements)
     {
         Length = length;
-        _all = null;
         int stepSize = Examples * Features;
         int capacitySteps = capacityElements / stepSize;
+        if (_wholes.Length < capacitySteps + 1)
+        {
+            var wholes = new Batch<T>?[capacitySteps + 1];
+            Array.Copy(_wholes, wholes, _wholes.Length);
+            _wholes = wholes;
+        }
         if (_steps.Length < capacitySteps)
         {
             var steps = new Batch<T>[capacitySteps];
