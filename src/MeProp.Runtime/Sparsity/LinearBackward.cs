@@ -32,6 +32,7 @@ public sealed class LinearBackward<T> where T : unmanaged, IBinaryFloatingPointI
     private T[] _compactDw = Array.Empty<T>();       // unified: k x m, the gradient of those rows
     private int[] _allIndices = Array.Empty<int>();  // dense: 0..n-1, what SelectedFor answers after a dense call
     private int _lastExamples;                       // B of the last call, to check SelectedFor's argument
+    private int _deferredRows;                       // rows of dy RunStep deferred for FinishSteps
 
     private readonly TopKSelector<T> _selector = new(); // per-example top-k, with its scratch
 
@@ -139,6 +140,84 @@ public sealed class LinearBackward<T> where T : unmanaged, IBinaryFloatingPointI
         for (int b = 0; b < batch; b++)
             _selectedCount[b] = _selector.SelectThroughRelu(dActivation.Row(b), activation.Row(b), dy.Row(b), k, _selected.AsSpan(b * k, k));
         RunPerExample(dy, x, w, dw, db, dx, accumulateDx, k);
+    }
+
+    /// <summary>
+    /// One step of a linear operation inside a loop over steps (back propagation through time).
+    /// Where the step runs densely (<see cref="MePropMode.Dense"/>, or k at least the width), only dx
+    /// is formed now: dy is copied into <paramref name="dyStep"/>, this step's block of a buffer
+    /// holding every step's dy, and <see cref="FinishSteps"/> forms the weight and bias gradients of
+    /// all steps afterwards in one product, instead of one read-modify-write pass over the whole of
+    /// dW per step (at batch 1 those passes were most of a dense LSTM's backward time). Otherwise
+    /// the same as <see cref="Run"/>: the sparse forms touch only k rows per step.
+    /// </summary>
+    /// <param name="dy">Gradient of the loss with respect to this step's y (B x n); read only.</param>
+    /// <param name="x">This step's input (B x m).</param>
+    /// <param name="w">The weight matrix (n x m).</param>
+    /// <param name="dw">Receives dW (accumulated; deferred in dense mode).</param>
+    /// <param name="db">Receives db (accumulated; deferred in dense mode), or null.</param>
+    /// <param name="dx">Receives this step's dx, or null when x needs no gradient.</param>
+    /// <param name="accumulateDx">Add to dx instead of overwriting it.</param>
+    /// <param name="k">Entries kept per example (per batch in unified mode).</param>
+    /// <param name="mode">How they are chosen.</param>
+    /// <param name="random">Source for random-k.</param>
+    /// <param name="dyStep">This step's block of the buffer that <see cref="FinishSteps"/> reads (B x n).</param>
+    public void RunStep(Batch<T> dy, Batch<T> x, Matrix<T> w, ParameterGradient<T> dw, ParameterGradient<T>? db,
+                        Batch<T>? dx, bool accumulateDx, int k, MePropMode mode, SeededRandom random, Batch<T> dyStep)
+    {
+        ArgumentNullException.ThrowIfNull(dyStep);
+        if (mode != MePropMode.Dense && k < w.Rows)
+        {
+            Run(dy, x, w, dw, db, dx, accumulateDx, k, mode, random);
+            return;
+        }
+        Validate(dy, x, w, dw, db, dx, k, mode);
+        ForwardKernels.RequireSameShape(dy, dyStep, "deferred dy block");
+        int batch = dy.Rows, n = w.Rows, m = w.Cols;
+        _lastExamples = batch;
+        LastMode = MePropMode.Dense;
+        LastKeptPerExample = n;
+        if (_allIndices.Length != n)
+        {
+            _allIndices = new int[n];
+            for (int i = 0; i < n; i++) _allIndices[i] = i;
+        }
+        dy.Span.CopyTo(dyStep.Span);
+        _deferredRows += batch;
+        if (dx is not null)
+            Gemm.Multiply<T>(dy.Span, w.Data, dx.Span, batch, n, m, accumulateDx);
+    }
+
+    /// <summary>
+    /// Forms what <see cref="RunStep"/> deferred: dW += DYᵀ·X and db += the column sums of DY, where
+    /// DY and X hold every step's dy and x, row blocks in the same step order. Does nothing when no
+    /// step was deferred (a sparse mode).
+    /// </summary>
+    /// <param name="dyAll">Every step's dy (the buffer whose blocks RunStep filled).</param>
+    /// <param name="xAll">Every step's x, in the same row order.</param>
+    /// <param name="dw">Receives dW (accumulated).</param>
+    /// <param name="db">Receives db (accumulated), or null.</param>
+    public void FinishSteps(Batch<T> dyAll, Batch<T> xAll, ParameterGradient<T> dw, ParameterGradient<T>? db)
+    {
+        ArgumentNullException.ThrowIfNull(dyAll);
+        ArgumentNullException.ThrowIfNull(xAll);
+        ArgumentNullException.ThrowIfNull(dw);
+        if (_deferredRows == 0) return;
+        int rows = _deferredRows;
+        _deferredRows = 0;
+        if (rows != dyAll.Rows || rows != xAll.Rows)
+            throw new InvalidOperationException($"{rows} rows of dy were deferred, but FinishSteps got {dyAll.Rows} rows of dy and {xAll.Rows} of x: every step of a loop must be deferred, or none.");
+        Shape.RequireEqual(dyAll.Cols, dw.Rows, "dy columns (output units)");
+        Shape.RequireEqual(xAll.Cols, dw.Cols, "x columns (inputs)");
+        dw.MarkAllRows();
+        Gemm.MultiplyTransposedA<T>(dyAll.Span, xAll.Span, dw.Data, dw.Rows, rows, dw.Cols, accumulate: true);
+        if (db is not null)
+        {
+            Shape.RequireEqual(db.Rows, dw.Rows, "db rows");
+            db.MarkAllRows();
+            for (int b = 0; b < rows; b++)
+                TensorPrimitives.Add(db.Data, dyAll.Row(b), db.Data);
+        }
     }
 
     private static void Validate(Batch<T> dy, Batch<T> x, Matrix<T> w, ParameterGradient<T> dw, ParameterGradient<T>? db,
