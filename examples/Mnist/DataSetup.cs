@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Threading.Tasks;
+using MeProp.Datasets;
 using MeProp.Datasets.Mnist;
 using Spectre.Console;
 

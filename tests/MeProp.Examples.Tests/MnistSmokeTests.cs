@@ -5,6 +5,7 @@ using System.Linq;
 using System.Text.Json;
 using MeProp.Datasets.Mnist;
 using MeProp.Examples.Mnist;
+using MeProp.TestSupport;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -13,6 +14,7 @@ namespace MeProp.Examples.Tests;
 /// <summary>
 /// The MNIST example on a subset of the real data (MEPROP_DATA, as CI sets it): the whole pipeline —
 /// loading, the generated training pass, the optimizer, evaluation, the report — in well under a minute.
+/// Skipped when MEPROP_DATA is unset or has no mnist/ folder.
 /// </summary>
 public class MnistSmokeTests
 {
@@ -20,25 +22,15 @@ public class MnistSmokeTests
 
     public MnistSmokeTests(ITestOutputHelper output) => _output = output;
 
-    private static MnistDataset? Data(int trainLimit)
-    {
-        string? root = Environment.GetEnvironmentVariable("MEPROP_DATA");
-        if (root is null) return null;
-        return MnistDataset.Load(Path.Combine(root, "mnist"), trainLimit);
-    }
+    private static MnistDataset Data(int trainLimit) => MnistDataset.Load(RealData.Folder(RealData.Mnist), trainLimit);
 
-    [Theory]
+    [DataTheory(RealData.Mnist)]
     [InlineData(MePropMode.TopK)]
     [InlineData(MePropMode.Unified)]
     [InlineData(MePropMode.Dense)]
     public void Two_epochs_on_20000_images_learn(MePropMode mode)
     {
-        MnistDataset? data = Data(20000);
-        if (data is null)
-        {
-            _output.WriteLine("MEPROP_DATA is not set: the smoke run needs the real MNIST files (CI sets it).");
-            return;
-        }
+        MnistDataset data = Data(20000);
         var options = new TrainingOptions { Mode = mode, Epochs = 2, TrainLimit = 20000 };
         var observer = new RecordingObserver();
         RunResult run = MnistTrainer.Train(options, data, observer);
@@ -53,15 +45,10 @@ public class MnistSmokeTests
         Assert.True(run.Seconds.LinearBackward > 0 && run.Seconds.LinearBackward <= run.Seconds.Backward);
     }
 
-    [Fact]
+    [DataFact(RealData.Mnist)]
     public void Report_has_the_documented_shape()
     {
-        MnistDataset? data = Data(1000);
-        if (data is null)
-        {
-            _output.WriteLine("MEPROP_DATA is not set: skipped.");
-            return;
-        }
+        MnistDataset data = Data(1000);
         var options = new TrainingOptions { Epochs = 2, TrainLimit = 1000, Hidden = 50 };
         var runs = new[]
         {

@@ -8,6 +8,7 @@ using System.Security.Cryptography;
 using System.Threading;
 using System.Threading.Tasks;
 using MeProp.Datasets.Idx;
+using MeProp.Datasets;
 using MeProp.Datasets.Mnist;
 using Xunit;
 

@@ -3,28 +3,17 @@ using System.IO;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using MeProp.Datasets.Mnist;
+using MeProp.TestSupport;
 using Xunit;
-using Xunit.Abstractions;
 
 namespace MeProp.Runtime.Tests.Datasets;
 
-// Runs on the real MNIST when MEPROP_DATA points at a data folder (CI: ../shared/data).
+// Runs on the real MNIST when MEPROP_DATA points at a data folder (CI: ../shared/data); skipped otherwise.
 public class RealMnistTests
 {
-    private readonly ITestOutputHelper _output;
-
-    public RealMnistTests(ITestOutputHelper output) => _output = output;
-
-    [Fact]
+    [DataFact(RealData.Mnist)]
     public void Real_MNIST_has_the_papers_split_and_the_canonical_checksums()
     {
-        string? root = Environment.GetEnvironmentVariable(MnistLocator.EnvironmentVariable);
-        if (string.IsNullOrWhiteSpace(root))
-        {
-            _output.WriteLine($"{MnistLocator.EnvironmentVariable} is not set: the real-MNIST test did nothing.");
-            return;
-        }
-
         var location = new MnistLocator().Locate(null);
         Assert.Equal(MnistDataSource.EnvironmentVariable, location.Source);
         var data = MnistDataset.Load(location.Directory);

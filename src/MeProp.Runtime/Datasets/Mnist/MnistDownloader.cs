@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Net.Http;
-using System.Security.Cryptography;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -148,13 +147,9 @@ public sealed class MnistDownloader : IDisposable
         return fetched;
     }
 
-    /// <summary>The SHA-256 of a file as lower-case hex.</summary>
-    public static async Task<string> Sha256Async(string path, CancellationToken cancellationToken = default)
-    {
-        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
-        byte[] hash = await SHA256.HashDataAsync(file, cancellationToken).ConfigureAwait(false);
-        return Convert.ToHexStringLower(hash);
-    }
+    /// <summary>The SHA-256 of a file as lower-case hex (see <see cref="DataCache.Sha256Async"/>).</summary>
+    public static Task<string> Sha256Async(string path, CancellationToken cancellationToken = default)
+        => DataCache.Sha256Async(path, cancellationToken);
 
     /// <summary>Disposes what <see cref="CreateDefault"/> created (the HTTP client, the npm temp folder).</summary>
     public void Dispose()

@@ -103,21 +103,8 @@ public sealed class MnistLocator
         return new MnistLocation(CacheDirectory, MnistDataSource.UserCache, MnistFiles.Missing(CacheDirectory), $"user cache {CacheDirectory}", note);
     }
 
-    /// <summary>
-    /// The platform's per-user cache root: LocalApplicationData on Windows; elsewhere
-    /// <c>$XDG_CACHE_HOME</c> when it is an absolute path (the XDG rule), else <c>$HOME/.cache</c>.
-    /// </summary>
-    public static string DefaultCacheRoot(Func<string, string?> environment)
-    {
-        ArgumentNullException.ThrowIfNull(environment);
-        if (OperatingSystem.IsWindows())
-            return Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify);
-        string? xdg = environment("XDG_CACHE_HOME");
-        if (!string.IsNullOrEmpty(xdg) && Path.IsPathRooted(xdg)) return xdg;
-        string? home = environment("HOME");
-        if (string.IsNullOrEmpty(home)) home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile, Environment.SpecialFolderOption.DoNotVerify);
-        return Path.Combine(home, ".cache");
-    }
+    /// <summary>The platform's per-user cache root (see <see cref="DataCache.DefaultRoot"/>); MNIST is in <c>MeProp/mnist</c> under it.</summary>
+    public static string DefaultCacheRoot(Func<string, string?> environment) => DataCache.DefaultRoot(environment);
 
     private static bool HasAll(string directory) => MnistFiles.Missing(directory).Count == 0;
 }

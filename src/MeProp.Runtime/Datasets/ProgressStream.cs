@@ -3,7 +3,7 @@ using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
 
-namespace MeProp.Datasets.Mnist;
+namespace MeProp.Datasets;
 
 /// <summary>
 /// A read-only pass-through that counts the bytes read and reports them about every 256 KiB and at
