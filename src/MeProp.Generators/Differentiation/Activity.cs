@@ -77,13 +77,15 @@ internal sealed class Activity
         foreach (string value in _live)
             if (varied.Contains(value)) _needsGradient.Add(value);
 
-        // A linear operation whose result feeds only a Relu of the same body can form dL/dy and
+        // A linear operation whose result feeds only a Relu can form dL/dy and
         // select its top-k in one pass (LinearBackward.RunThroughRelu) instead of writing dL/dy and
         // reading it again. Every edge out of a value is a use (a state's Next also feeds the next step).
         var uses = new Dictionary<string, int>();
         foreach (var edge in edges)
             uses[edge.From] = uses.TryGetValue(edge.From, out int n) ? n + 1 : 1;
-        foreach (IReadOnlyList<Operation> list in lists)
+        // Not inside loops: a loop's linear operations defer their dense weight gradients to one
+        // product after the loop (LinearBackward.RunStep), which the fused form does not do.
+        foreach (IReadOnlyList<Operation> list in lists.Take(1))
         {
             var linear = new HashSet<string>(list.Where(o => o.Kind == OpKind.Linear).Select(o => o.Result));
             foreach (Operation op in list)

@@ -313,6 +313,12 @@ internal static class CpuEmitter
                     w.Line($"{Backward}.Zero({c.Gradient(state.Next)}); // this step does not read {state.Local}");
             }
         }
+        var deferred = loop.Body.Where(o => c.DefersWeightGradient(o) && c.Activity.NeedsGradient(o.Result)).ToList();
+        if (deferred.Count > 0)
+        {
+            w.Line("// The weight gradients of the loop's linear operations, formed once from every step where the steps ran densely.");
+            foreach (Operation op in deferred) LinearPrimitive.EmitFinishSteps(op, c);
+        }
         foreach (LoopState state in loop.States)
         {
             if (!c.NeedsGradient(state.Initial) || !c.NeedsGradient(state.Phi) || !c.HasContribution(state.Phi)) continue;

@@ -154,6 +154,18 @@ internal sealed class EmitContext
     public string StepMember(string member, string value)
         => Tape + "." + member + (_bodyOf.TryGetValue(value, out LoopSpec? loop) ? "[" + loop.Index + "]" : "");
 
+    /// <summary>
+    /// True for a linear operation in a loop body whose input has storage for every step (a value
+    /// of the body or a step of a sequence): its dense weight gradient is then formed once after the
+    /// loop, from every step's dy and x (LinearBackward.RunStep and FinishSteps).
+    /// </summary>
+    public bool DefersWeightGradient(Operation op)
+        => op.Kind == OpKind.Linear && _bodyOf.ContainsKey(op.Result) && (HasStepStorage(op.Operands[1]) || IsStepRead(op.Operands[1]));
+
+    /// <summary>Every step of a body value or step read, as one batch (step-major).</summary>
+    public string AllSteps(string name)
+        => (_stepReads.TryGetValue(name, out string? sequence) ? SequenceValue(sequence) : Tape + "." + name) + ".AllSteps";
+
     /// <summary>The time index of a loop's last iteration.</summary>
     public string LastStep(LoopSpec loop) => loop.Reverse ? "0" : SequenceValue(loop.Sequence) + ".Length - 1";
 

@@ -23,7 +23,11 @@ internal sealed class LinearPrimitive : Primitive
     public override IEnumerable<(string Type, string Name, string Initializer)> TapeMembers(Operation op, EmitContext context)
     {
         if (context.Activity.NeedsGradient(op.Result))
+        {
             yield return ($"{EmitContext.Runtime}.Sparsity.LinearBackward<{context.T}>", BackwardState(op, context), "new()");
+            if (context.DefersWeightGradient(op))
+                yield return ($"{EmitContext.Runtime}.Sequence<{context.T}>", DySteps(op, context), $"new(1, __examples, this.{op.Result}.Features)");
+        }
     }
 
     public override void EmitForward(Operation op, EmitContext c)
@@ -49,7 +53,11 @@ internal sealed class LinearPrimitive : Primitive
         string state = $"{EmitContext.Tape}.{BackwardState(op, c)}";
         string rest = $"{c.Value(x)}, {c.Value(w)}, {c.ParameterGradient(w)}, {bias}, {dx}, accumulateDx: {accumulate}, {k}, settings.Mode, __mepropRandom";
         Operation? relu = c.Activity.FusedRelu(op.Result);
-        if (relu is null)
+        if (c.DefersWeightGradient(op))
+        {
+            c.Writer.Line($"{state}.RunStep({c.Gradient(op.Result)}, {rest}, {c.StepMember(DySteps(op, c), op.Result)});");
+        }
+        else if (relu is null)
         {
             c.Writer.Line($"{state}.Run({c.Gradient(op.Result)}, {rest});");
         }
@@ -61,6 +69,17 @@ internal sealed class LinearPrimitive : Primitive
         }
         c.Writer.Line("timings.AddLinearBackward(global::System.Diagnostics.Stopwatch.GetTimestamp() - linearStart);");
     }
+
+    /// <summary>After the loop: the weight and bias gradients a dense backward deferred, from every step at once.</summary>
+    public static void EmitFinishSteps(Operation op, EmitContext c)
+    {
+        string bias = op.Operands.Count == 3 ? c.ParameterGradient(op.Operands[2]) : "null";
+        c.Writer.Line("linearStart = global::System.Diagnostics.Stopwatch.GetTimestamp();");
+        c.Writer.Line($"{EmitContext.Tape}.{BackwardState(op, c)}.FinishSteps({EmitContext.Tape}.{DySteps(op, c)}.AllSteps, {c.AllSteps(op.Operands[1])}, {c.ParameterGradient(op.Operands[0])}, {bias}); // {op.Result}: d{op.Operands[0]} of every step, when the steps ran densely");
+        c.Writer.Line("timings.AddLinearBackward(global::System.Diagnostics.Stopwatch.GetTimestamp() - linearStart);");
+    }
+
+    private static string DySteps(Operation op, EmitContext c) => c.Member(op.Result, "", "_dySteps");
 
     private static string GradientName(string value, EmitContext c) => c.Gradient(value).Replace(EmitContext.Tape + ".", "");
 

@@ -212,13 +212,17 @@ namespace Paper.Tagging
                 // grad of: scores_linear = Out * scores_concat + outBias    [scores[t] = Out * Concat(forward[t], backward[t]) + outBias;]
                 // meProp: keep settings.OutputLayerK entries of d_scores_linear (chosen per settings.Mode); the gradients of Out, outBias and scores_concat use only those.
                 linearStart = global::System.Diagnostics.Stopwatch.GetTimestamp();
-                tape.scores_linear_backward.Run(tape.d_scores_linear, tape.scores_concat[t], this.Out, gradients.d_Out, gradients.d_outBias, tape.d_scores_concat, accumulateDx: false, settings.OutputLayerK, settings.Mode, __mepropRandom);
+                tape.scores_linear_backward.RunStep(tape.d_scores_linear, tape.scores_concat[t], this.Out, gradients.d_Out, gradients.d_outBias, tape.d_scores_concat, accumulateDx: false, settings.OutputLayerK, settings.Mode, __mepropRandom, tape.scores_linear_dySteps[t]);
                 timings.AddLinearBackward(global::System.Diagnostics.Stopwatch.GetTimestamp() - linearStart);
 
                 // grad of: scores_concat = Concat(forward_step, backward_step)    [scores[t] = Out * Concat(forward[t], backward[t]) + outBias;]
                 global::MeProp.Kernels.BackwardKernels.Concat(tape.d_scores_concat, offset: 0, tape.d_forward[t], accumulate: false);
                 global::MeProp.Kernels.BackwardKernels.Concat(tape.d_scores_concat, offset: tape.h_3[t].Cols, tape.d_backward[t], accumulate: false);
             }
+            // The weight gradients of the loop's linear operations, formed once from every step where the steps ran densely.
+            linearStart = global::System.Diagnostics.Stopwatch.GetTimestamp();
+            tape.scores_linear_backward.FinishSteps(tape.scores_linear_dySteps.AllSteps, tape.scores_concat.AllSteps, gradients.d_Out, gradients.d_outBias); // scores_linear: dOut of every step, when the steps ran densely
+            timings.AddLinearBackward(global::System.Diagnostics.Stopwatch.GetTimestamp() - linearStart);
 
             // grad of: for (int t = words.Length - 1; t >= 0; t--)    (back propagation through time: the steps in reverse order)
             global::MeProp.Kernels.BackwardKernels.Zero(tape.d_cb_3); // cb is not used after the loop
@@ -254,7 +258,7 @@ namespace Paper.Tagging
                 // grad of: g_linear_2 = Bg * z_2 + bg    [var g = Tanh(Bg * z + bg);]
                 // meProp: keep settings.K entries of d_g_linear_2 (chosen per settings.Mode); the gradients of Bg, bg and z_2 use only those.
                 linearStart = global::System.Diagnostics.Stopwatch.GetTimestamp();
-                tape.g_linear_2_backward.Run(tape.d_g_linear_2, tape.z_2[t], this.Bg, gradients.d_Bg, gradients.d_bg, tape.d_z_2, accumulateDx: false, settings.K, settings.Mode, __mepropRandom);
+                tape.g_linear_2_backward.RunStep(tape.d_g_linear_2, tape.z_2[t], this.Bg, gradients.d_Bg, gradients.d_bg, tape.d_z_2, accumulateDx: false, settings.K, settings.Mode, __mepropRandom, tape.g_linear_2_dySteps[t]);
                 timings.AddLinearBackward(global::System.Diagnostics.Stopwatch.GetTimestamp() - linearStart);
 
                 // grad of: o_2 = Sigmoid(o_linear_2)    [var o = Sigmoid(Bo * z + bo);]
@@ -263,7 +267,7 @@ namespace Paper.Tagging
                 // grad of: o_linear_2 = Bo * z_2 + bo    [var o = Sigmoid(Bo * z + bo);]
                 // meProp: keep settings.K entries of d_o_linear_2 (chosen per settings.Mode); the gradients of Bo, bo and z_2 use only those.
                 linearStart = global::System.Diagnostics.Stopwatch.GetTimestamp();
-                tape.o_linear_2_backward.Run(tape.d_o_linear_2, tape.z_2[t], this.Bo, gradients.d_Bo, gradients.d_bo, tape.d_z_2, accumulateDx: true, settings.K, settings.Mode, __mepropRandom);
+                tape.o_linear_2_backward.RunStep(tape.d_o_linear_2, tape.z_2[t], this.Bo, gradients.d_Bo, gradients.d_bo, tape.d_z_2, accumulateDx: true, settings.K, settings.Mode, __mepropRandom, tape.o_linear_2_dySteps[t]);
                 timings.AddLinearBackward(global::System.Diagnostics.Stopwatch.GetTimestamp() - linearStart);
 
                 // grad of: f_2 = Sigmoid(f_linear_2)    [var f = Sigmoid(Bf * z + bf);]
@@ -272,7 +276,7 @@ namespace Paper.Tagging
                 // grad of: f_linear_2 = Bf * z_2 + bf    [var f = Sigmoid(Bf * z + bf);]
                 // meProp: keep settings.K entries of d_f_linear_2 (chosen per settings.Mode); the gradients of Bf, bf and z_2 use only those.
                 linearStart = global::System.Diagnostics.Stopwatch.GetTimestamp();
-                tape.f_linear_2_backward.Run(tape.d_f_linear_2, tape.z_2[t], this.Bf, gradients.d_Bf, gradients.d_bf, tape.d_z_2, accumulateDx: true, settings.K, settings.Mode, __mepropRandom);
+                tape.f_linear_2_backward.RunStep(tape.d_f_linear_2, tape.z_2[t], this.Bf, gradients.d_Bf, gradients.d_bf, tape.d_z_2, accumulateDx: true, settings.K, settings.Mode, __mepropRandom, tape.f_linear_2_dySteps[t]);
                 timings.AddLinearBackward(global::System.Diagnostics.Stopwatch.GetTimestamp() - linearStart);
 
                 // grad of: i_2 = Sigmoid(i_linear_2)    [var i = Sigmoid(Bi * z + bi);]
@@ -281,7 +285,7 @@ namespace Paper.Tagging
                 // grad of: i_linear_2 = Bi * z_2 + bi    [var i = Sigmoid(Bi * z + bi);]
                 // meProp: keep settings.K entries of d_i_linear_2 (chosen per settings.Mode); the gradients of Bi, bi and z_2 use only those.
                 linearStart = global::System.Diagnostics.Stopwatch.GetTimestamp();
-                tape.i_linear_2_backward.Run(tape.d_i_linear_2, tape.z_2[t], this.Bi, gradients.d_Bi, gradients.d_bi, tape.d_z_2, accumulateDx: true, settings.K, settings.Mode, __mepropRandom);
+                tape.i_linear_2_backward.RunStep(tape.d_i_linear_2, tape.z_2[t], this.Bi, gradients.d_Bi, gradients.d_bi, tape.d_z_2, accumulateDx: true, settings.K, settings.Mode, __mepropRandom, tape.i_linear_2_dySteps[t]);
                 timings.AddLinearBackward(global::System.Diagnostics.Stopwatch.GetTimestamp() - linearStart);
 
                 // grad of: z_2 = Concat(inputs_step_2, hb_2)    [var z = Concat(inputs[t], hb);]
@@ -292,6 +296,19 @@ namespace Paper.Tagging
                 global::MeProp.Kernels.BackwardKernels.Pass(tape.d_cb_2, tape.d_cb_3, accumulate: false);
                 global::MeProp.Kernels.BackwardKernels.Pass(tape.d_hb_2, tape.d_hb_3, accumulate: false);
             }
+            // The weight gradients of the loop's linear operations, formed once from every step where the steps ran densely.
+            linearStart = global::System.Diagnostics.Stopwatch.GetTimestamp();
+            tape.i_linear_2_backward.FinishSteps(tape.i_linear_2_dySteps.AllSteps, tape.z_2.AllSteps, gradients.d_Bi, gradients.d_bi); // i_linear_2: dBi of every step, when the steps ran densely
+            timings.AddLinearBackward(global::System.Diagnostics.Stopwatch.GetTimestamp() - linearStart);
+            linearStart = global::System.Diagnostics.Stopwatch.GetTimestamp();
+            tape.f_linear_2_backward.FinishSteps(tape.f_linear_2_dySteps.AllSteps, tape.z_2.AllSteps, gradients.d_Bf, gradients.d_bf); // f_linear_2: dBf of every step, when the steps ran densely
+            timings.AddLinearBackward(global::System.Diagnostics.Stopwatch.GetTimestamp() - linearStart);
+            linearStart = global::System.Diagnostics.Stopwatch.GetTimestamp();
+            tape.o_linear_2_backward.FinishSteps(tape.o_linear_2_dySteps.AllSteps, tape.z_2.AllSteps, gradients.d_Bo, gradients.d_bo); // o_linear_2: dBo of every step, when the steps ran densely
+            timings.AddLinearBackward(global::System.Diagnostics.Stopwatch.GetTimestamp() - linearStart);
+            linearStart = global::System.Diagnostics.Stopwatch.GetTimestamp();
+            tape.g_linear_2_backward.FinishSteps(tape.g_linear_2_dySteps.AllSteps, tape.z_2.AllSteps, gradients.d_Bg, gradients.d_bg); // g_linear_2: dBg of every step, when the steps ran densely
+            timings.AddLinearBackward(global::System.Diagnostics.Stopwatch.GetTimestamp() - linearStart);
 
             // grad of: for (int t = 0; t < words.Length; t++)    (back propagation through time: the steps in reverse order)
             global::MeProp.Kernels.BackwardKernels.Zero(tape.d_c_3); // c is not used after the loop
@@ -327,7 +344,7 @@ namespace Paper.Tagging
                 // grad of: g_linear = Fg * z + fg    [var g = Tanh(Fg * z + fg);]
                 // meProp: keep settings.K entries of d_g_linear (chosen per settings.Mode); the gradients of Fg, fg and z use only those.
                 linearStart = global::System.Diagnostics.Stopwatch.GetTimestamp();
-                tape.g_linear_backward.Run(tape.d_g_linear, tape.z[t], this.Fg, gradients.d_Fg, gradients.d_fg, tape.d_z, accumulateDx: false, settings.K, settings.Mode, __mepropRandom);
+                tape.g_linear_backward.RunStep(tape.d_g_linear, tape.z[t], this.Fg, gradients.d_Fg, gradients.d_fg, tape.d_z, accumulateDx: false, settings.K, settings.Mode, __mepropRandom, tape.g_linear_dySteps[t]);
                 timings.AddLinearBackward(global::System.Diagnostics.Stopwatch.GetTimestamp() - linearStart);
 
                 // grad of: o = Sigmoid(o_linear)    [var o = Sigmoid(Fo * z + fo);]
@@ -336,7 +353,7 @@ namespace Paper.Tagging
                 // grad of: o_linear = Fo * z + fo    [var o = Sigmoid(Fo * z + fo);]
                 // meProp: keep settings.K entries of d_o_linear (chosen per settings.Mode); the gradients of Fo, fo and z use only those.
                 linearStart = global::System.Diagnostics.Stopwatch.GetTimestamp();
-                tape.o_linear_backward.Run(tape.d_o_linear, tape.z[t], this.Fo, gradients.d_Fo, gradients.d_fo, tape.d_z, accumulateDx: true, settings.K, settings.Mode, __mepropRandom);
+                tape.o_linear_backward.RunStep(tape.d_o_linear, tape.z[t], this.Fo, gradients.d_Fo, gradients.d_fo, tape.d_z, accumulateDx: true, settings.K, settings.Mode, __mepropRandom, tape.o_linear_dySteps[t]);
                 timings.AddLinearBackward(global::System.Diagnostics.Stopwatch.GetTimestamp() - linearStart);
 
                 // grad of: f = Sigmoid(f_linear)    [var f = Sigmoid(Ff * z + ff);]
@@ -345,7 +362,7 @@ namespace Paper.Tagging
                 // grad of: f_linear = Ff * z + ff    [var f = Sigmoid(Ff * z + ff);]
                 // meProp: keep settings.K entries of d_f_linear (chosen per settings.Mode); the gradients of Ff, ff and z use only those.
                 linearStart = global::System.Diagnostics.Stopwatch.GetTimestamp();
-                tape.f_linear_backward.Run(tape.d_f_linear, tape.z[t], this.Ff, gradients.d_Ff, gradients.d_ff, tape.d_z, accumulateDx: true, settings.K, settings.Mode, __mepropRandom);
+                tape.f_linear_backward.RunStep(tape.d_f_linear, tape.z[t], this.Ff, gradients.d_Ff, gradients.d_ff, tape.d_z, accumulateDx: true, settings.K, settings.Mode, __mepropRandom, tape.f_linear_dySteps[t]);
                 timings.AddLinearBackward(global::System.Diagnostics.Stopwatch.GetTimestamp() - linearStart);
 
                 // grad of: i = Sigmoid(i_linear)    [var i = Sigmoid(Fi * z + fi);]
@@ -354,7 +371,7 @@ namespace Paper.Tagging
                 // grad of: i_linear = Fi * z + fi    [var i = Sigmoid(Fi * z + fi);]
                 // meProp: keep settings.K entries of d_i_linear (chosen per settings.Mode); the gradients of Fi, fi and z use only those.
                 linearStart = global::System.Diagnostics.Stopwatch.GetTimestamp();
-                tape.i_linear_backward.Run(tape.d_i_linear, tape.z[t], this.Fi, gradients.d_Fi, gradients.d_fi, tape.d_z, accumulateDx: true, settings.K, settings.Mode, __mepropRandom);
+                tape.i_linear_backward.RunStep(tape.d_i_linear, tape.z[t], this.Fi, gradients.d_Fi, gradients.d_fi, tape.d_z, accumulateDx: true, settings.K, settings.Mode, __mepropRandom, tape.i_linear_dySteps[t]);
                 timings.AddLinearBackward(global::System.Diagnostics.Stopwatch.GetTimestamp() - linearStart);
 
                 // grad of: z = Concat(inputs_step, h_2)    [var z = Concat(inputs[t], h);]
@@ -365,6 +382,19 @@ namespace Paper.Tagging
                 global::MeProp.Kernels.BackwardKernels.Pass(tape.d_c_2, tape.d_c_3, accumulate: false);
                 global::MeProp.Kernels.BackwardKernels.Pass(tape.d_h_2, tape.d_h_3, accumulate: false);
             }
+            // The weight gradients of the loop's linear operations, formed once from every step where the steps ran densely.
+            linearStart = global::System.Diagnostics.Stopwatch.GetTimestamp();
+            tape.i_linear_backward.FinishSteps(tape.i_linear_dySteps.AllSteps, tape.z.AllSteps, gradients.d_Fi, gradients.d_fi); // i_linear: dFi of every step, when the steps ran densely
+            timings.AddLinearBackward(global::System.Diagnostics.Stopwatch.GetTimestamp() - linearStart);
+            linearStart = global::System.Diagnostics.Stopwatch.GetTimestamp();
+            tape.f_linear_backward.FinishSteps(tape.f_linear_dySteps.AllSteps, tape.z.AllSteps, gradients.d_Ff, gradients.d_ff); // f_linear: dFf of every step, when the steps ran densely
+            timings.AddLinearBackward(global::System.Diagnostics.Stopwatch.GetTimestamp() - linearStart);
+            linearStart = global::System.Diagnostics.Stopwatch.GetTimestamp();
+            tape.o_linear_backward.FinishSteps(tape.o_linear_dySteps.AllSteps, tape.z.AllSteps, gradients.d_Fo, gradients.d_fo); // o_linear: dFo of every step, when the steps ran densely
+            timings.AddLinearBackward(global::System.Diagnostics.Stopwatch.GetTimestamp() - linearStart);
+            linearStart = global::System.Diagnostics.Stopwatch.GetTimestamp();
+            tape.g_linear_backward.FinishSteps(tape.g_linear_dySteps.AllSteps, tape.z.AllSteps, gradients.d_Fg, gradients.d_fg); // g_linear: dFg of every step, when the steps ran densely
+            timings.AddLinearBackward(global::System.Diagnostics.Stopwatch.GetTimestamp() - linearStart);
 
             // grad of: for (int t = 0; t < words.Length; t++)    (back propagation through time: the steps in reverse order)
             for (int t = tape.words.Length - 1; t >= 0; t--)
@@ -544,15 +574,19 @@ namespace Paper.Tagging
             public readonly global::MeProp.Sequence<float> z;
             public readonly global::MeProp.Sequence<float> i_linear;
             public readonly global::MeProp.Sparsity.LinearBackward<float> i_linear_backward;
+            public readonly global::MeProp.Sequence<float> i_linear_dySteps;
             public readonly global::MeProp.Sequence<float> i;
             public readonly global::MeProp.Sequence<float> f_linear;
             public readonly global::MeProp.Sparsity.LinearBackward<float> f_linear_backward;
+            public readonly global::MeProp.Sequence<float> f_linear_dySteps;
             public readonly global::MeProp.Sequence<float> f;
             public readonly global::MeProp.Sequence<float> o_linear;
             public readonly global::MeProp.Sparsity.LinearBackward<float> o_linear_backward;
+            public readonly global::MeProp.Sequence<float> o_linear_dySteps;
             public readonly global::MeProp.Sequence<float> o;
             public readonly global::MeProp.Sequence<float> g_linear;
             public readonly global::MeProp.Sparsity.LinearBackward<float> g_linear_backward;
+            public readonly global::MeProp.Sequence<float> g_linear_dySteps;
             public readonly global::MeProp.Sequence<float> g;
             public readonly global::MeProp.Sequence<float> c_multiply;
             public readonly global::MeProp.Sequence<float> c_multiply_2;
@@ -564,15 +598,19 @@ namespace Paper.Tagging
             public readonly global::MeProp.Sequence<float> z_2;
             public readonly global::MeProp.Sequence<float> i_linear_2;
             public readonly global::MeProp.Sparsity.LinearBackward<float> i_linear_2_backward;
+            public readonly global::MeProp.Sequence<float> i_linear_2_dySteps;
             public readonly global::MeProp.Sequence<float> i_2;
             public readonly global::MeProp.Sequence<float> f_linear_2;
             public readonly global::MeProp.Sparsity.LinearBackward<float> f_linear_2_backward;
+            public readonly global::MeProp.Sequence<float> f_linear_2_dySteps;
             public readonly global::MeProp.Sequence<float> f_2;
             public readonly global::MeProp.Sequence<float> o_linear_2;
             public readonly global::MeProp.Sparsity.LinearBackward<float> o_linear_2_backward;
+            public readonly global::MeProp.Sequence<float> o_linear_2_dySteps;
             public readonly global::MeProp.Sequence<float> o_2;
             public readonly global::MeProp.Sequence<float> g_linear_2;
             public readonly global::MeProp.Sparsity.LinearBackward<float> g_linear_2_backward;
+            public readonly global::MeProp.Sequence<float> g_linear_2_dySteps;
             public readonly global::MeProp.Sequence<float> g_2;
             public readonly global::MeProp.Sequence<float> cb_multiply;
             public readonly global::MeProp.Sequence<float> cb_multiply_2;
@@ -582,6 +620,7 @@ namespace Paper.Tagging
             public readonly global::MeProp.Sequence<float> scores_concat;
             public readonly global::MeProp.Sequence<float> scores_linear;
             public readonly global::MeProp.Sparsity.LinearBackward<float> scores_linear_backward;
+            public readonly global::MeProp.Sequence<float> scores_linear_dySteps;
             public readonly global::MeProp.Sequence<float> d_inputs;
             public readonly global::MeProp.Batch<float> d_inputs_embed;
             public readonly global::MeProp.Batch<float> d_inputs_embed_2;
@@ -636,15 +675,19 @@ namespace Paper.Tagging
                 z = new(1, __examples, this.inputs_concat.Features + this.h.Cols);
                 i_linear = new(1, __examples, __owner.Fi.Rows);
                 i_linear_backward = new();
+                i_linear_dySteps = new(1, __examples, this.i_linear.Features);
                 i = new(1, __examples, this.i_linear.Features);
                 f_linear = new(1, __examples, __owner.Ff.Rows);
                 f_linear_backward = new();
+                f_linear_dySteps = new(1, __examples, this.f_linear.Features);
                 f = new(1, __examples, this.f_linear.Features);
                 o_linear = new(1, __examples, __owner.Fo.Rows);
                 o_linear_backward = new();
+                o_linear_dySteps = new(1, __examples, this.o_linear.Features);
                 o = new(1, __examples, this.o_linear.Features);
                 g_linear = new(1, __examples, __owner.Fg.Rows);
                 g_linear_backward = new();
+                g_linear_dySteps = new(1, __examples, this.g_linear.Features);
                 g = new(1, __examples, this.g_linear.Features);
                 c_multiply = new(1, __examples, this.f.Features);
                 c_multiply_2 = new(1, __examples, this.i.Features);
@@ -656,15 +699,19 @@ namespace Paper.Tagging
                 z_2 = new(1, __examples, this.inputs_concat.Features + this.hb.Cols);
                 i_linear_2 = new(1, __examples, __owner.Bi.Rows);
                 i_linear_2_backward = new();
+                i_linear_2_dySteps = new(1, __examples, this.i_linear_2.Features);
                 i_2 = new(1, __examples, this.i_linear_2.Features);
                 f_linear_2 = new(1, __examples, __owner.Bf.Rows);
                 f_linear_2_backward = new();
+                f_linear_2_dySteps = new(1, __examples, this.f_linear_2.Features);
                 f_2 = new(1, __examples, this.f_linear_2.Features);
                 o_linear_2 = new(1, __examples, __owner.Bo.Rows);
                 o_linear_2_backward = new();
+                o_linear_2_dySteps = new(1, __examples, this.o_linear_2.Features);
                 o_2 = new(1, __examples, this.o_linear_2.Features);
                 g_linear_2 = new(1, __examples, __owner.Bg.Rows);
                 g_linear_2_backward = new();
+                g_linear_2_dySteps = new(1, __examples, this.g_linear_2.Features);
                 g_2 = new(1, __examples, this.g_linear_2.Features);
                 cb_multiply = new(1, __examples, this.f_2.Features);
                 cb_multiply_2 = new(1, __examples, this.i_2.Features);
@@ -674,6 +721,7 @@ namespace Paper.Tagging
                 scores_concat = new(1, __examples, this.h_3.Features + this.hb_3.Features);
                 scores_linear = new(1, __examples, __owner.Out.Rows);
                 scores_linear_backward = new();
+                scores_linear_dySteps = new(1, __examples, this.scores_linear.Features);
                 d_inputs = new(1, __examples, this.inputs_concat.Features);
                 d_inputs_embed = new(__examples, this.inputs_embed.Features);
                 d_inputs_embed_2 = new(__examples, this.inputs_embed_2.Features);
@@ -726,12 +774,16 @@ namespace Paper.Tagging
                 inputs_concat.Resize(__length);
                 z.Resize(__length);
                 i_linear.Resize(__length);
+                i_linear_dySteps.Resize(__length);
                 i.Resize(__length);
                 f_linear.Resize(__length);
+                f_linear_dySteps.Resize(__length);
                 f.Resize(__length);
                 o_linear.Resize(__length);
+                o_linear_dySteps.Resize(__length);
                 o.Resize(__length);
                 g_linear.Resize(__length);
+                g_linear_dySteps.Resize(__length);
                 g.Resize(__length);
                 c_multiply.Resize(__length);
                 c_multiply_2.Resize(__length);
@@ -740,12 +792,16 @@ namespace Paper.Tagging
                 h_3.Resize(__length);
                 z_2.Resize(__length);
                 i_linear_2.Resize(__length);
+                i_linear_2_dySteps.Resize(__length);
                 i_2.Resize(__length);
                 f_linear_2.Resize(__length);
+                f_linear_2_dySteps.Resize(__length);
                 f_2.Resize(__length);
                 o_linear_2.Resize(__length);
+                o_linear_2_dySteps.Resize(__length);
                 o_2.Resize(__length);
                 g_linear_2.Resize(__length);
+                g_linear_2_dySteps.Resize(__length);
                 g_2.Resize(__length);
                 cb_multiply.Resize(__length);
                 cb_multiply_2.Resize(__length);
@@ -754,6 +810,7 @@ namespace Paper.Tagging
                 hb_3.Resize(__length);
                 scores_concat.Resize(__length);
                 scores_linear.Resize(__length);
+                scores_linear_dySteps.Resize(__length);
                 d_inputs.Resize(__length);
                 d_forward.Resize(__length);
                 d_backward.Resize(__length);
