@@ -34,20 +34,4 @@ namespace MeProp
         /// <summary>Seed of the model's random source (dropout masks, random-k selection).</summary>
         public int Seed { get; set; } = 1;
     }
-
-    /// <summary>How a linear operation's output gradient is sparsified in back propagation.</summary>
-    public enum MePropMode
-    {
-        /// <summary>Per example: keep the k entries of dL/dy with the largest magnitude (the paper's CPU form).</summary>
-        TopK = 0,
-
-        /// <summary>One index set per mini-batch, chosen by the batch sum of |dL/dy| (the paper's GPU form, "unified top-k").</summary>
-        Unified = 1,
-
-        /// <summary>Per example: keep k entries drawn uniformly at random (the paper's ablation).</summary>
-        Random = 2,
-
-        /// <summary>No sparsification: ordinary back propagation.</summary>
-        Dense = 3,
-    }
 }

@@ -11,6 +11,17 @@ internal static class GeneratedNames
     public static readonly string[] ModelMembers =
         { "ForwardTrain", "Backward", "Parameters", "LinearWeights", "MePropSettings", "MePropTimings", "MePropRandom" };
 
+    /// <summary>
+    /// Private members and nested types the generator adds to a model type, and the names its
+    /// parameter set uses beside the parameters: a user member of one of these names is reported
+    /// (MEPROP013) rather than left to collide in generated code.
+    /// </summary>
+    public static readonly string[] PrivateModelMembers =
+    {
+        "__mepropSettings", "__mepropRandom", "__mepropTapes", "__mepropLastTape", "__mepropGradients",
+        "__MePropBind", "__MePropTapeFor", "__MePropGradients", "__MePropTape", "__all", "__linearWeights",
+    };
+
     /// <summary>Names an input cannot have: ForwardTrain's own locals and the tape's own members (inputs are recorded on the tape under their names).</summary>
     public static readonly string[] NotForInputs = { "start", "tape", "Fits", "SetLength" };
 

@@ -437,6 +437,9 @@ public sealed partial class DiagnosticTests
     [InlineData("public int /*<*/Parameters/*>*/ => 0;")]
     [InlineData("int /*<*/ForwardTrain/*>*/;")]
     [InlineData("class /*<*/MePropSettings/*>*/ { }")]
+    [InlineData("int /*<*/__mepropSettings/*>*/;")]       // private members of the training pass
+    [InlineData("void /*<*/__MePropBind/*>*/() { }")]
+    [InlineData("class /*<*/__MePropTape/*>*/ { }")]
     public void MEPROP013_MemberNameTaken(string member) => AssertSingle($$"""
         partial class M
         {

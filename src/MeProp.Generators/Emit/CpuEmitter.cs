@@ -68,7 +68,7 @@ internal static class CpuEmitter
         IndentedWriter w = c.Writer;
         ModelSpec m = c.Model;
         string t = m.ElementType;
-        string mode = m.Options.Mode switch { 1 => "Unified", 2 => "Random", 3 => "Dense", _ => "TopK" };
+        string mode = m.Options.Mode.ToString();
         string Int(int v) => v.ToString(CultureInfo.InvariantCulture);
 
         w.Line(GeneratedCode);

@@ -37,7 +37,7 @@ internal sealed record TypeDeclarationSpec(
     string FullyQualifiedName);
 
 /// <summary>The attribute's compile-time defaults.</summary>
-internal sealed record MePropOptions(int K, int OutputK, bool DenseOutput, int Mode, int Seed);
+internal sealed record MePropOptions(int K, int OutputK, bool DenseOutput, MePropMode Mode, int Seed);
 
 /// <summary>The kinds of value a forward method handles.</summary>
 internal enum ValueKind

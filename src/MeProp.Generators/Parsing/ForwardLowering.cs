@@ -4,6 +4,7 @@ using System.Linq;
 using System.Threading;
 using MeProp.Generators.Diagnostics;
 using MeProp.Generators.Model;
+using MeProp.Generators.Primitives;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -353,13 +354,6 @@ internal sealed partial class ForwardLowering
                 return Emit(OpKind.Linear, invocation, target, arguments[0], arguments[1], arguments[2]);
             case "AddBias":
                 return LowerBiasAdd(invocation, arguments[0], arguments[1], target);
-            case "Add": return Emit(OpKind.Add, invocation, target, arguments.ToArray());
-            case "Subtract": return Emit(OpKind.Subtract, invocation, target, arguments.ToArray());
-            case "Multiply": return Emit(OpKind.Multiply, invocation, target, arguments.ToArray());
-            case "Relu": return Emit(OpKind.Relu, invocation, target, arguments.ToArray());
-            case "Tanh": return Emit(OpKind.Tanh, invocation, target, arguments.ToArray());
-            case "Sigmoid": return Emit(OpKind.Sigmoid, invocation, target, arguments.ToArray());
-            case "Embed": return Emit(OpKind.Embed, invocation, target, arguments.ToArray());
             case "Concat" when arguments.Count >= 1 && call.Arguments[0].ArgumentKind == ArgumentKind.ParamArray:
                 return Emit(OpKind.Concat, invocation, target, arguments.ToArray());
             case "Concat":
@@ -375,6 +369,8 @@ internal sealed partial class ForwardLowering
                 string? rate = DropoutRate(arguments[1]);
                 if (rate is null) return null;
                 return Emit(OpKind.Dropout, invocation, target, new[] { arguments[0] }, rate);
+            case var name when Primitive.ForOpsMethod(name) is { } primitive:
+                return Emit(primitive.Kind, invocation, target, arguments.ToArray());
             default:
                 Report(DiagnosticDescriptors.UnknownOperation, invocation, invocation.Expression.ToString(), KnownOperations);
                 return null;
@@ -497,8 +493,8 @@ internal sealed partial class ForwardLowering
         _ => "it is not an input, a local, a parameter member or a DSL operation",
     };
 
-    private const string KnownOperations =
-        "W * x, x + b, a + b, a - b, a * b, Linear, AddBias, Add, Subtract, Multiply, Relu, Tanh, Sigmoid, Concat, Embed, Dropout, Zeros, SequenceLike, x[t] in a loop over steps";
+    // The primitives' table says what users can write (Primitives/Primitive.cs).
+    private static string KnownOperations => Primitive.KnownOperations;
 
     private static string FirstLine(SyntaxNode node)
     {

@@ -87,7 +87,7 @@ internal static class ModelParser
         if (first is not null && !SymbolEqualityComparer.Default.Equals(first, method))
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MultipleForwardMethods, syntax.Identifier.GetLocation(), type.Name, first.Name));
 
-        foreach (string name in GeneratedNames.ModelMembers)
+        foreach (string name in GeneratedNames.ModelMembers.Concat(GeneratedNames.PrivateModelMembers))
         {
             ISymbol? taken = type.GetMembers(name).FirstOrDefault(m => !m.IsImplicitlyDeclared);
             if (taken is not null)
@@ -130,7 +130,8 @@ internal static class ModelParser
 
     private static MePropOptions ReadOptions(AttributeData attribute, List<DiagnosticInfo> diagnostics)
     {
-        int k = 20, outputK = 0, mode = 0, seed = 1;
+        int k = 20, outputK = 0, seed = 1;
+        var mode = MePropMode.TopK;
         bool denseOutput = false;
         foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
         {
@@ -139,7 +140,7 @@ internal static class ModelParser
                 case "K": k = (int)argument.Value.Value!; break;
                 case "OutputK": outputK = (int)argument.Value.Value!; break;
                 case "DenseOutput": denseOutput = (bool)argument.Value.Value!; break;
-                case "Mode": mode = (int)argument.Value.Value!; break;
+                case "Mode": mode = (MePropMode)(int)argument.Value.Value!; break;
                 case "Seed": seed = (int)argument.Value.Value!; break;
             }
         }
@@ -149,10 +150,9 @@ internal static class ModelParser
             AttributeArgumentSyntax? argument = syntax?.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.Text == name);
             return (SyntaxNode?)argument?.Expression is { } node ? node.GetLocation() : syntax?.GetLocation();
         }
-        const int Dense = 3;
-        if (mode < 0 || mode > Dense)
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.OptionOutOfRange, Where("Mode"), "Mode", mode.ToString(System.Globalization.CultureInfo.InvariantCulture), "use TopK, Unified, Random or Dense"));
-        if (k < 1 && mode != Dense)
+        if (!System.Enum.IsDefined(typeof(MePropMode), mode))
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.OptionOutOfRange, Where("Mode"), "Mode", ((int)mode).ToString(System.Globalization.CultureInfo.InvariantCulture), "use TopK, Unified, Random or Dense"));
+        if (k < 1 && mode != MePropMode.Dense)
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.OptionOutOfRange, Where("K"), "K", k.ToString(System.Globalization.CultureInfo.InvariantCulture), "K must be at least 1 (or use Mode = MePropMode.Dense)"));
         if (outputK < 0)
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.OptionOutOfRange, Where("OutputK"), "OutputK", outputK.ToString(System.Globalization.CultureInfo.InvariantCulture), "OutputK must be at least 1, or 0 for \"same as K\""));

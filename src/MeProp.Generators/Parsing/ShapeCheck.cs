@@ -4,6 +4,7 @@ using System.Linq;
 using MeProp.Generators.Diagnostics;
 using MeProp.Generators.Differentiation;
 using MeProp.Generators.Model;
+using MeProp.Generators.Primitives;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
@@ -56,46 +57,8 @@ internal static class ShapeCheck
         void Check(Operation op)
         {
             var widths = op.Operands.Select(WidthOf).ToArray();
-            int result = Unknown;
-            switch (op.Kind)
-            {
-                case OpKind.Linear:
-                {
-                    ParameterSpec w = parameters[op.Operands[0]];
-                    if (w.Cols != Unknown && widths[1] != Unknown && w.Cols != widths[1])
-                        Mismatch(op, $"'{w.Name}' has {N(w.Cols)} columns but is applied to '{op.Operands[1]}' of width {N(widths[1])}");
-                    if (op.Operands.Count == 3 && parameters[op.Operands[2]] is { Rows: not Unknown } b && w.Rows != Unknown && b.Rows != w.Rows)
-                        Mismatch(op, $"bias '{b.Name}' has {N(b.Rows)} elements but '{w.Name}' has {N(w.Rows)} output units");
-                    result = w.Rows;
-                    CheckK(model, activity, op, w, attribute, diagnostics);
-                    break;
-                }
-                case OpKind.AddBias:
-                {
-                    ParameterSpec b = parameters[op.Operands[1]];
-                    if (b.Rows != Unknown && widths[0] != Unknown && b.Rows != widths[0])
-                        Mismatch(op, $"bias '{b.Name}' has {N(b.Rows)} elements but '{op.Operands[0]}' has width {N(widths[0])}");
-                    result = widths[0] != Unknown ? widths[0] : b.Rows;
-                    break;
-                }
-                case OpKind.Add or OpKind.Subtract or OpKind.Multiply:
-                    if (widths[0] != Unknown && widths[1] != Unknown && widths[0] != widths[1])
-                        Mismatch(op, $"'{op.Operands[0]}' has width {N(widths[0])} but '{op.Operands[1]}' has width {N(widths[1])}");
-                    result = widths[0] != Unknown ? widths[0] : widths[1];
-                    break;
-                case OpKind.Concat:
-                    result = widths.All(w => w != Unknown) ? widths.Sum() : Unknown;
-                    break;
-                case OpKind.Embed:
-                    result = Unknown; // positions per example are known only at run time
-                    break;
-                case OpKind.Zeros:
-                    result = int.TryParse(op.Argument, NumberStyles.None, CultureInfo.InvariantCulture, out int zeros) ? zeros : Unknown;
-                    break;
-                default:
-                    result = widths[0];
-                    break;
-            }
+            int result = Primitive.For(op.Kind).KnownWidth(op, widths, name => parameters[name], message => Mismatch(op, message));
+            if (op.Kind == OpKind.Linear) CheckK(model, activity, op, parameters[op.Operands[0]], attribute, diagnostics);
             if (result != Unknown) width[op.Result] = result;
         }
         Walk(model.Operations);
@@ -103,8 +66,7 @@ internal static class ShapeCheck
 
     private static void CheckK(ModelSpec model, Activity activity, Operation op, ParameterSpec w, AttributeData attribute, List<DiagnosticInfo> diagnostics)
     {
-        const int Dense = 3;
-        if (model.Options.Mode == Dense || w.Rows == Unknown || activity.IsOutputLayer(op.Result)) return;
+        if (model.Options.Mode == MePropMode.Dense || w.Rows == Unknown || activity.IsOutputLayer(op.Result)) return;
         if (model.Options.K >= w.Rows)
         {
             var syntax = attribute.ApplicationSyntaxReference?.GetSyntax() as AttributeSyntax;

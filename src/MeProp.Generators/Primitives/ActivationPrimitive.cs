@@ -10,6 +10,10 @@ internal sealed class ActivationPrimitive : Primitive
 
     public override OpKind Kind { get; }
 
+    public override string Surface => Kind + "(x)";
+
+    public override string OpsMethod => Kind.ToString();
+
     public override void EmitForward(Operation op, EmitContext c)
         => c.Writer.Line($"{Forward}.{Kind}({c.Value(op.Operands[0])}, {c.Value(op.Result)});");
 

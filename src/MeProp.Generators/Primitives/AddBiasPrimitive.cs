@@ -8,6 +8,16 @@ internal sealed class AddBiasPrimitive : Primitive
 {
     public override OpKind Kind => OpKind.AddBias;
 
+    public override string Surface => "x + b, AddBias(x, b)";
+
+    public override int KnownWidth(Operation op, int[] widths, System.Func<string, ParameterSpec> parameter, System.Action<string> mismatch)
+    {
+        ParameterSpec b = parameter(op.Operands[1]);
+        if (b.Rows != Unknown && widths[0] != Unknown && b.Rows != widths[0])
+            mismatch($"bias '{b.Name}' has {N(b.Rows)} elements but '{op.Operands[0]}' has width {N(widths[0])}");
+        return widths[0] != Unknown ? widths[0] : b.Rows;
+    }
+
     public override string Describe(Operation op) => op.Result + " = " + op.Operands[0] + " + " + op.Operands[1];
 
     public override void EmitForward(Operation op, EmitContext c)

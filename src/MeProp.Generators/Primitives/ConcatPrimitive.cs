@@ -10,6 +10,11 @@ internal sealed class ConcatPrimitive : Primitive
 {
     public override OpKind Kind => OpKind.Concat;
 
+    public override string Surface => "Concat(a, b, ...)";
+
+    public override int KnownWidth(Operation op, int[] widths, Func<string, ParameterSpec> parameter, Action<string> mismatch)
+        => widths.All(w => w != Unknown) ? widths.Sum() : Unknown;
+
     public override string Width(Operation op, Func<string, string> width) => string.Join(" + ", op.Operands.Select(width));
 
     public override void EmitForward(Operation op, EmitContext c)

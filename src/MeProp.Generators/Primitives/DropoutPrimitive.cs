@@ -9,6 +9,8 @@ internal sealed class DropoutPrimitive : Primitive
 {
     public override OpKind Kind => OpKind.Dropout;
 
+    public override string Surface => "Dropout(x, p)";
+
     public override string Describe(Operation op) => $"{op.Result} = Dropout({op.Operands[0]}, p: {op.Argument})";
 
     public override IEnumerable<(string Type, string Name, string Initializer)> TapeMembers(Operation op, EmitContext context)

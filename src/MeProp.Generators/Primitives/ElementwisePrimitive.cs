@@ -10,6 +10,17 @@ internal sealed class ElementwisePrimitive : Primitive
 
     public override OpKind Kind { get; }
 
+    public override string Surface => $"a {Symbol} b, {Kind}(a, b)";
+
+    public override string OpsMethod => Kind.ToString();
+
+    public override int KnownWidth(Operation op, int[] widths, System.Func<string, ParameterSpec> parameter, System.Action<string> mismatch)
+    {
+        if (widths[0] != Unknown && widths[1] != Unknown && widths[0] != widths[1])
+            mismatch($"'{op.Operands[0]}' has width {N(widths[0])} but '{op.Operands[1]}' has width {N(widths[1])}");
+        return widths[0] != Unknown ? widths[0] : widths[1];
+    }
+
     private string Symbol => Kind switch { OpKind.Add => "+", OpKind.Subtract => "-", _ => "*" };
 
     public override string Describe(Operation op) => op.Result + " = " + op.Operands[0] + " " + Symbol + " " + op.Operands[1];

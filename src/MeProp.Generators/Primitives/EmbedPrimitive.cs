@@ -9,6 +9,13 @@ internal sealed class EmbedPrimitive : Primitive
 {
     public override OpKind Kind => OpKind.Embed;
 
+    public override string Surface => "Embed(E, ids)";
+
+    public override string OpsMethod => "Embed";
+
+    // Positions per example are known only at run time.
+    public override int KnownWidth(Operation op, int[] widths, Func<string, ParameterSpec> parameter, Action<string> mismatch) => Unknown;
+
     public override string Width(Operation op, Func<string, string> width) => $"{width(op.Operands[1])} * {Owner}.{op.Operands[0]}.Cols";
 
     public override void EmitForward(Operation op, EmitContext c)

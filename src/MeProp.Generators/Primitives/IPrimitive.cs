@@ -16,6 +16,18 @@ internal interface IPrimitive
 {
     OpKind Kind { get; }
 
+    /// <summary>How a user writes it in a forward method (for messages), or null for a primitive only lowering creates.</summary>
+    string? Surface { get; }
+
+    /// <summary>The MeProp.Ops method that lowers to this primitive with its tensor arguments as operands, or null when lowering has a rule of its own for it.</summary>
+    string? OpsMethod { get; }
+
+    /// <summary>
+    /// The result's width when the compile-time widths of the operands (-1: unknown) and parameter
+    /// shapes determine it, else -1; reports through <paramref name="mismatch"/> what provably does not fit.
+    /// </summary>
+    int KnownWidth(Operation op, int[] widths, System.Func<string, ParameterSpec> parameter, System.Action<string> mismatch);
+
     /// <summary>The operation in A-normal form, for the generated comments: "h1 = Relu(h1_linear)".</summary>
     string Describe(Operation op);
 

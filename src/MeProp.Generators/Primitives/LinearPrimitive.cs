@@ -15,6 +15,18 @@ internal sealed class LinearPrimitive : Primitive
 {
     public override OpKind Kind => OpKind.Linear;
 
+    public override string Surface => "W * x, W * x + b, Linear(W, x[, b])";
+
+    public override int KnownWidth(Operation op, int[] widths, Func<string, ParameterSpec> parameter, Action<string> mismatch)
+    {
+        ParameterSpec w = parameter(op.Operands[0]);
+        if (w.Cols != Unknown && widths[1] != Unknown && w.Cols != widths[1])
+            mismatch($"'{w.Name}' has {N(w.Cols)} columns but is applied to '{op.Operands[1]}' of width {N(widths[1])}");
+        if (op.Operands.Count == 3 && parameter(op.Operands[2]) is { Rows: not Unknown } b && w.Rows != Unknown && b.Rows != w.Rows)
+            mismatch($"bias '{b.Name}' has {N(b.Rows)} elements but '{w.Name}' has {N(w.Rows)} output units");
+        return w.Rows;
+    }
+
     public override string Describe(Operation op)
         => op.Result + " = " + op.Operands[0] + " * " + op.Operands[1] + (op.Operands.Count == 3 ? " + " + op.Operands[2] : "");
 

@@ -35,7 +35,24 @@ internal abstract class Primitive : IPrimitive
 
     public static IPrimitive For(OpKind kind) => Table[kind];
 
+    /// <summary>The primitive an Ops method lowers to directly, or null.</summary>
+    public static IPrimitive? ForOpsMethod(string name) => Table.Values.FirstOrDefault(p => p.OpsMethod == name);
+
+    /// <summary>What users can write, for the message of an unknown operation: every primitive's surface, in table order.</summary>
+    public static string KnownOperations { get; } =
+        string.Join(", ", Table.Values.Select(p => p.Surface).Where(s => s is not null)) + ", x[t] and hs[t] = h in a loop over steps, SequenceLike";
+
+    protected const int Unknown = -1;
+
+    protected static string N(int n) => n.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     public abstract OpKind Kind { get; }
+
+    public virtual string? Surface => null;
+
+    public virtual string? OpsMethod => null;
+
+    public virtual int KnownWidth(Operation op, int[] widths, Func<string, ParameterSpec> parameter, Action<string> mismatch) => widths[0];
 
     public virtual string Describe(Operation op) => op.Result + " = " + Kind + "(" + string.Join(", ", op.Operands) + ")";
 

@@ -9,6 +9,11 @@ internal sealed class ZerosPrimitive : Primitive
 {
     public override OpKind Kind => OpKind.Zeros;
 
+    public override string Surface => "Zeros(x, width)";
+
+    public override int KnownWidth(Operation op, int[] widths, Func<string, ParameterSpec> parameter, Action<string> mismatch)
+        => int.TryParse(op.Argument, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int width) ? width : Unknown;
+
     public override string Describe(Operation op) => $"{op.Result} = Zeros({op.Operands[0]}, {Width(op)})";
 
     public override string Width(Operation op, Func<string, string> width) => op.Argument!.Replace("{owner}", Owner);
