@@ -16,12 +16,14 @@ namespace MeProp.Generators.Parsing;
 /// The language fence and the rewrite to A-normal form, in one walk over the forward method's body.
 /// </summary>
 /// <remarks>
-/// Guarantees, when it reports no error: every statement was a local declaration, an assignment to a
-/// local or the final return; every expression was an input, a local, a parameter member or a call
-/// of a DSL primitive; the result is one <see cref="Operation"/> per primitive, in evaluation order,
-/// each defining a fresh name (a reassigned local gets a new SSA name). Anything else is reported
-/// with its location and produces no model, so no backward pass is ever written for code the
-/// generator did not understand.
+/// Guarantees, when it reports no error: every statement was a local declaration with a value, an
+/// assignment to a local, a loop over the steps of a sequence (ForwardLowering.Loops.cs states what
+/// it guarantees about loops) or the final return; every expression was an input, a local, a
+/// parameter member, a step of a sequence in a loop or a call of a DSL primitive; the result is one
+/// <see cref="Operation"/> per primitive, in evaluation order, each defining a fresh name (a
+/// reassigned local gets a new SSA name), with a loop's body nested in its Loop operation.
+/// Anything else is reported with its location and produces no model, so no backward pass is ever
+/// written for code the generator did not understand.
 /// </remarks>
 internal sealed partial class ForwardLowering
 {
