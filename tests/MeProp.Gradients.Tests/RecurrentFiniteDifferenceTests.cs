@@ -86,4 +86,37 @@ public class RecurrentFiniteDifferenceTests
             _output.WriteLine($"BiLstmTagger {mode} length {length}: worst relative error {worst:E2}");
         }
     }
+
+    [Theory]
+    [InlineData(MePropMode.Dense, 2)]
+    [InlineData(MePropMode.TopK, 1000)]
+    public void Context_rnn_gradient_matches_finite_differences_with_fixed_dropout_masks(MePropMode mode, int k)
+    {
+        var random = new SeededRandom(24);
+        var model = new ContextRnn(input: 3, hidden: 4, context: 2, seed: 8);
+        model.MePropSettings.Mode = mode;
+        model.MePropSettings.K = k;
+        foreach (int length in new[] { 7, 1, 2 })
+        {
+            var x = RandomSequence(length, 3, 3, random);
+            var context = TestTensors.Batch(3, 2, random);
+            var c = TestTensors.Batch(3, 4, random);
+            // Reseeding before every forward pass repeats each step's dropout mask.
+            double worst = GradientCheck.Run(model, () => { model.MePropRandom.Reseed(5); return model.ForwardTrain(x, context); }, c, Tolerance);
+            _output.WriteLine($"ContextRnn {mode} length {length}: worst relative error {worst:E2}");
+        }
+    }
+
+    [Fact]
+    public void Dropout_inside_the_loop_draws_a_mask_per_step()
+    {
+        // Guards the test above: the masks must drop something, and differ between steps.
+        var random = new SeededRandom(25);
+        var model = new ContextRnn(input: 3, hidden: 4, context: 2, seed: 8) { Rate = 0.5 };
+        var x = RandomSequence(4, 3, 3, random);
+        var context = TestTensors.Batch(3, 2, random);
+        var trained = model.ForwardTrain(x, context).Span.ToArray();
+        var inference = model.Forward(x, context).Span.ToArray();
+        Assert.NotEqual(inference, trained);
+    }
 }

@@ -145,3 +145,37 @@ public sealed partial class BiLstmTagger
         return scores;
     }
 }
+
+/// <summary>
+/// What the other recurrent models do not reach: a value from outside the loop read by every step
+/// (and after the loop), an initial state that depends on parameters, a state assigned twice per
+/// step, dropout inside the loop (one mask per step), and the final state used after the loop.
+/// </summary>
+public sealed partial class ContextRnn
+{
+    public Matrix<double> Wx, Wh, C, H0;
+    public double Rate { get; set; } = 0.3;
+
+    public ContextRnn(int input, int hidden, int context, int seed)
+    {
+        var random = new SeededRandom(seed);
+        Wx = TestTensors.Matrix(hidden, input, random);
+        Wh = TestTensors.Matrix(hidden, hidden, random);
+        C = TestTensors.Matrix(hidden, context, random);
+        H0 = TestTensors.Matrix(hidden, context, random);
+    }
+
+    [MeProp(K = 2)]
+    public Batch<double> Forward(Sequence<double> x, Batch<double> context)
+    {
+        var ctx = Tanh(C * context);
+        var h = Tanh(H0 * context);
+        for (int t = 0; t < x.Length; t++)
+        {
+            var a = Dropout(Wx * x[t], Rate);
+            h = Tanh(a + Wh * h + ctx);
+            h = h * ctx;
+        }
+        return h + ctx;
+    }
+}
