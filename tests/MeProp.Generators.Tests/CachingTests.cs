@@ -39,6 +39,24 @@ public sealed class CachingTests
             [MeProp(K = 60)]
             public Batch<float> Forward(Batch<float> x) => W2 * Dropout(Relu(W1 * x), 0.5);
         }
+
+        public partial class Rnn
+        {
+            public Matrix<float> Wx = new(8, 3), Wh = new(8, 8), Wo = new(2, 8);
+
+            [MeProp(K = 2)]
+            public Sequence<float> Forward(Sequence<float> x)
+            {
+                var h = Zeros(x, 8);
+                var ys = SequenceLike(x);
+                for (int t = 0; t < x.Length; t++)
+                {
+                    h = Tanh(Wx * x[t] + Wh * h);
+                    ys[t] = Wo * h;
+                }
+                return ys;
+            }
+        }
         """;
 
     private const string OtherSource = """
@@ -65,7 +83,7 @@ public sealed class CachingTests
     public void UnrelatedEditLeavesEveryStepCachedOrUnchanged()
     {
         GeneratorRun first = GeneratorHarness.Run(ModelSource, OtherSource);
-        Assert.Equal(2, first.Sources.Length);
+        Assert.Equal(3, first.Sources.Length);
         Assert.Single(first.GeneratorDiagnostics); // MEPROP007 for Warned: the diagnostics step has something to cache
         AssertStepsRan(first.Driver, TrackedSteps);
 
@@ -111,8 +129,8 @@ public sealed class CachingTests
 
         GeneratorRunResult result = second.Driver.GetRunResult().Results.Single();
         var models = StepOutputs(result, TrackingNames.Models);
-        Assert.Equal(2, models.Count);
-        // Mlp's model changed (K); Warned's is equal to the one before, so it stays Unchanged and is not re-emitted.
+        Assert.Equal(3, models.Count);
+        // Mlp's model changed (K); Warned's and Rnn's (a loop: nested records) are equal to the one before, so it stays Unchanged and is not re-emitted.
         Assert.Contains(models, o => o.Reason == IncrementalStepRunReason.Modified && o.Value.ToString()!.Contains("Mlp", StringComparison.Ordinal));
         Assert.Single(models, o => o.Reason == IncrementalStepRunReason.Modified);
         Assert.Contains("new(k: 6,", second.Sources.Single(s => s.HintName == "App.Mlp.Forward.MeProp.g.cs").Text, StringComparison.Ordinal);
