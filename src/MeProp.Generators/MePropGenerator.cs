@@ -1,5 +1,6 @@
 using MeProp.Generators.Diagnostics;
 using MeProp.Generators.Emit;
+using MeProp.Generators.Linking;
 using MeProp.Generators.Parsing;
 using Microsoft.CodeAnalysis;
 
@@ -35,12 +36,23 @@ public sealed class MePropGenerator : IIncrementalGenerator
             foreach (DiagnosticInfo diagnostic in list) spc.ReportDiagnostic(diagnostic.ToDiagnostic());
         });
 
-        // 3. Models without errors are emitted: one file per model class.
+        // 3. Models without errors are linked: a call of another model used as a layer is replaced by
+        //    that model's operations, taken from the collected models (so an edit to a layer re-links
+        //    its callers; an unchanged link result is cached and not re-emitted).
         var models = parsed
             .Where(static result => result.Model is not null)
             .Select(static (result, _) => result.Model!)
             .WithTrackingName(TrackingNames.Models);
-        context.RegisterSourceOutput(models, static (spc, model) =>
-            spc.AddSource(CpuEmitter.HintName(model), CpuEmitter.Emit(model)));
+        var linked = models
+            .Combine(models.Collect())
+            .Select(static (pair, _) => ModelLinker.Link(pair.Left, pair.Right))
+            .WithTrackingName(TrackingNames.Linked);
+
+        // 4. Linked models are emitted, one file per model class; linking errors are reported at their calls.
+        context.RegisterSourceOutput(linked, static (spc, result) =>
+        {
+            foreach (DiagnosticInfo diagnostic in result.Diagnostics) spc.ReportDiagnostic(diagnostic.ToDiagnostic());
+            if (result.Model is { } model) spc.AddSource(CpuEmitter.HintName(model), CpuEmitter.Emit(model));
+        });
     }
 }

@@ -9,6 +9,9 @@ public static class TrackingNames
     /// <summary>The diagnostics of each method.</summary>
     public const string Diagnostics = "MeProp.Diagnostics";
 
-    /// <summary>The models that are emitted.</summary>
+    /// <summary>The models without errors.</summary>
     public const string Models = "MeProp.Models";
+
+    /// <summary>The models with their layers inlined, which are emitted.</summary>
+    public const string Linked = "MeProp.Linked";
 }

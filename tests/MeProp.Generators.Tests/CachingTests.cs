@@ -15,7 +15,7 @@ namespace MeProp.Generators.Tests;
 /// </summary>
 public sealed class CachingTests
 {
-    private static readonly string[] TrackedSteps = { TrackingNames.Parse, TrackingNames.Diagnostics, TrackingNames.Models };
+    private static readonly string[] TrackedSteps = { TrackingNames.Parse, TrackingNames.Diagnostics, TrackingNames.Models, TrackingNames.Linked };
 
     private const string ModelSource = """
         using MeProp;
@@ -134,6 +134,10 @@ public sealed class CachingTests
         Assert.Contains(models, o => o.Reason == IncrementalStepRunReason.Modified && o.Value.ToString()!.Contains("Mlp", StringComparison.Ordinal));
         Assert.Single(models, o => o.Reason == IncrementalStepRunReason.Modified);
         Assert.Contains("new(k: 6,", second.Sources.Single(s => s.HintName == "App.Mlp.Forward.MeProp.g.cs").Text, StringComparison.Ordinal);
+        // Linking re-runs for every model (the collected models changed), but only Mlp's result differs.
+        var linked = StepOutputs(result, TrackingNames.Linked);
+        Assert.Equal(3, linked.Count);
+        Assert.Single(linked, o => o.Reason == IncrementalStepRunReason.Modified);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using Xunit;
 
@@ -140,4 +141,73 @@ public sealed partial class DiagnosticTests
             }
         }
         """, "MEPROP020");
+
+    // ---- MEPROP021: models used as layers ----
+
+    private const string Layers = """
+        partial class Dense
+        {
+            Matrix<float> W = new(4, 4);
+            [MeProp(K = 2)]
+            public Batch<float> Forward(Batch<float> x) => Tanh(W * x);
+        }
+        partial class Recurrent
+        {
+            Matrix<float> W = new(4, 8);
+            [MeProp(K = 2)]
+            public Sequence<float> Forward(Sequence<float> x)
+            {
+                var h = Zeros(x, 4);
+                var hs = SequenceLike(x);
+                for (int t = 0; t < x.Length; t++) { h = Tanh(W * Concat(x[t], h)); hs[t] = h; }
+                return hs;
+            }
+        }
+        """;
+
+    [Fact]
+    public void MEPROP021_LayerNotReachedThroughAnInstanceMember() => AssertSingle(Layers + """
+        partial class M
+        {
+            static Dense Shared = new();
+            Matrix<float> W = new(4, 4);
+            [MeProp(K = 2)]
+            Batch<float> F(Batch<float> x) => W * /*<*/Shared.Forward(x)/*>*/;
+        }
+        """, "MEPROP021", expectSources: 2);
+
+    [Fact]
+    public void MEPROP021_LayersFormingACycle() => AssertSingle("""
+        partial class A
+        {
+            Matrix<float> W = new(4, 4);
+            A? Next;
+            [MeProp(K = 2)]
+            public Batch<float> F(Batch<float> x) => W * /*<*/Next!.F(x)/*>*/;
+        }
+        """.Replace("Next!.F(x)", "Next.F(x)").Replace("A? Next;", "A Next = null!;"), "MEPROP021");
+
+    [Fact]
+    public void MEPROP021_LayerWithErrors()
+    {
+        (string source, Microsoft.CodeAnalysis.Text.TextSpan span) = GeneratorHarness.Marked(Usings + """
+            partial class Broken
+            {
+                Matrix<float> W = new(4, 4);
+                [MeProp(K = 2)]
+                public Batch<float> Forward(Batch<float> x) { var h = W * x; if (x.Rows > 1) h = Relu(h); return h; }
+            }
+            partial class M
+            {
+                Broken Layer = new();
+                Matrix<float> W = new(4, 4);
+                [MeProp(K = 2)]
+                Batch<float> F(Batch<float> x) => W * /*<*/Layer.Forward(x)/*>*/;
+            }
+            """);
+        GeneratorRun run = GeneratorHarness.Run(source);
+        Assert.Equal(new[] { "MEPROP001", "MEPROP021" }, run.GeneratorDiagnostics.Select(d => d.Id).OrderBy(i => i));
+        AssertAt(run.GeneratorDiagnostics.Single(d => d.Id == "MEPROP021"), "MEPROP021", DiagnosticSeverity.Error, span, source);
+        Assert.Empty(run.Sources);
+    }
 }

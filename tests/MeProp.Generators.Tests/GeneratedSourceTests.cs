@@ -8,12 +8,13 @@ namespace MeProp.Generators.Tests;
 /// </summary>
 public sealed class GeneratedSourceTests
 {
-    private static void Check(string source, string hintName, string testMethod)
+    private static void Check(string source, string hintName, string testMethod, int sources = 1)
     {
         GeneratorRun run = GeneratorHarness.Run(source);
         run.AssertNoGeneratorDiagnostics();
         run.AssertCompilesCleanly();
-        var generated = Assert.Single(run.Sources);
+        Assert.Equal(sources, run.Sources.Length);
+        var generated = Assert.Single(run.Sources, s => s.HintName == hintName);
         Assert.Equal(hintName, generated.HintName);
         Snapshot.Verify(generated.Text, testMethod: testMethod);
     }
@@ -261,4 +262,37 @@ public sealed class GeneratedSourceTests
             Batch<double> F(IdBatch ids, Batch<double> x) => Tanh(Embed(E, ids) + b) * x;
         }
         """, "Bag.F.MeProp.g.cs", nameof(NoLinearOperation));
+
+    /// <summary>A model used as a layer, twice (shared weights): its operations are inlined, its parameters reached through the member.</summary>
+    [Fact]
+    public void LayerUsedTwice() => Check("""
+        using MeProp;
+        using static MeProp.Ops;
+
+        namespace Composition;
+
+        public sealed partial class Block
+        {
+            public Matrix<float> W = new(64, 64);
+            public RowVector<float> b = new(64);
+            public double Rate { get; set; } = 0.1;
+
+            [MeProp(K = 8)]
+            public Batch<float> Forward(Batch<float> x) => Dropout(Relu(W * x + b), Rate);
+        }
+
+        public sealed partial class Deep
+        {
+            public Block Shared = new();
+            public Matrix<float> In = new(64, 32), Out = new(10, 64);
+
+            [MeProp(K = 8)]
+            public Batch<float> Forward(Batch<float> x)
+            {
+                var h = Shared.Forward(In * x);
+                h = Shared.Forward(h);
+                return Out * h;
+            }
+        }
+        """, "Composition.Deep.Forward.MeProp.g.cs", nameof(LayerUsedTwice), sources: 2);
 }

@@ -96,4 +96,8 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor InvalidZeros = Error("MEPROP020",
         "Unsupported Zeros arguments",
         "'{0}': {1}");
+
+    public static readonly DiagnosticDescriptor UnsupportedLayerCall = Error("MEPROP021",
+        "Unsupported use of a model as a layer",
+        "'{0}' cannot be used as a layer: {1}");
 }

@@ -30,6 +30,7 @@ internal sealed class Activity
         var edges = new List<(string From, string To, bool Linear)>();
         var linearOps = new List<Operation>();
         var lists = new List<IReadOnlyList<Operation>>();
+        var layerResults = new List<string>();
         void Walk(IReadOnlyList<Operation> operations)
         {
             lists.Add(operations);
@@ -51,6 +52,13 @@ internal sealed class Activity
                         break;
                     case OpKind.Zeros:
                         break; // reads only its input's example count
+                    case OpKind.Call:
+                        // Before linking: the layer has parameters and (as far as this model can
+                        // tell) linear operations, so its result is varied and lies past a linear one.
+                        layerResults.Add(op.Result);
+                        foreach (string operand in op.Operands)
+                            edges.Add((operand, op.Result, true));
+                        break;
                     default:
                         if (op.Kind == OpKind.Linear) linearOps.Add(op);
                         foreach (string operand in op.Operands)
@@ -62,7 +70,7 @@ internal sealed class Activity
         Walk(model.Operations);
 
         // Forward: values that depend on a parameter.
-        var varied = new HashSet<string>(model.Parameters.Select(p => p.Name));
+        var varied = new HashSet<string>(model.Parameters.Select(p => p.Name).Concat(layerResults));
         Fixpoint(() => edges.Aggregate(false, (changed, e) => varied.Contains(e.From) && varied.Add(e.To) || changed));
 
         // Backward: values the output depends on, and whether a linear operation lies in between.

@@ -94,7 +94,7 @@ internal static class CpuEmitter
         w.Line(GeneratedCode);
         w.Line($"public {R}.MePropTimings MePropTimings {{ get; }} = new();");
         w.Line();
-        w.Line($"/// <summary>The trainable members read by {m.MethodName}, with their gradients: {string.Join(", ", m.Parameters.Select(p => p.Name))}.</summary>");
+        w.Line($"/// <summary>The trainable members read by {m.MethodName}, with their gradients: {string.Join(", ", m.Parameters.Select(p => p.Access))}.</summary>");
         w.Line(GeneratedCode);
         w.Line($"public global::System.Collections.Generic.IReadOnlyList<{R}.Parameter<{t}>> Parameters => __MePropBind().__all;");
         w.Line();
@@ -335,7 +335,7 @@ internal static class CpuEmitter
         using (w.Block("private __MePropGradients __MePropBind()"))
         {
             w.Line("var bound = __mepropGradients;");
-            string stale = string.Join(" || ", m.Parameters.Select(p => $"!ReferenceEquals(bound.{p.Name}, this.{p.Name})"));
+            string stale = string.Join(" || ", m.Parameters.Select(p => $"!ReferenceEquals(bound.{p.Name}, this.{NullSafe(p.Access)})"));
             w.Line($"if (bound is null || {stale})");
             w.Line("    __mepropGradients = bound = new __MePropGradients(this);");
             w.Line("return bound;");
@@ -384,11 +384,11 @@ internal static class CpuEmitter
             using (w.Block($"public __MePropGradients({m.Type.Name}{TypeArguments(m)} {Primitive.Owner})"))
             {
                 foreach (ParameterSpec p in m.Parameters)
-                    w.Line($"{p.Name} = {Primitive.Owner}.{p.Name} ?? throw new global::System.InvalidOperationException(\"{m.Type.Name}.{p.Name} is null: assign every parameter before training.\");");
+                    w.Line($"{p.Name} = {Primitive.Owner}.{NullSafe(p.Access)} ?? throw new global::System.InvalidOperationException(\"{m.Type.Name}.{p.Access} is null: assign every parameter before training.\");");
                 w.Line($"__all = new {R}.Parameter<{t}>[]");
                 w.Line("{");
                 foreach (ParameterSpec p in m.Parameters)
-                    w.Line($"    new(\"{p.Name}\", {p.Name}),");
+                    w.Line($"    new(\"{p.Access}\", {p.Name}),");
                 w.Line("};");
                 for (int i = 0; i < m.Parameters.Count; i++)
                     w.Line($"{c.GradientMember(m.Parameters[i].Name)} = __all[{i.ToString(CultureInfo.InvariantCulture)}].Gradient;");
@@ -460,8 +460,8 @@ internal static class CpuEmitter
                         widths[op.Result] = Width(op.Operands[0]);
                         continue;
                     }
-                    string width = Primitive.For(op.Kind).Width(op, Width);
-                    if (c.HasStepStorage(op.Result))
+                    string width = Primitive.For(op.Kind).Width(op, Width, c);
+                    if (c.HasStepStorage(op.Result) || c.IsSequence(op.Result))
                     {
                         members.Add((sequence, op.Result, $"new(1, __examples, {width})"));
                         perStep.Add(op.Result);
@@ -501,7 +501,13 @@ internal static class CpuEmitter
                     continue;
                 }
                 if (op.Kind == OpKind.StepRead || !c.NeedsGradient(op.Result) || op.Result == m.Output) continue;
-                members.Add((batch, c.GradientMember(op.Result), $"new(__examples, {Width(op.Result)})"));
+                if (c.IsSequence(op.Result))
+                {
+                    members.Add((sequence, c.GradientMember(op.Result), $"new(1, __examples, {Width(op.Result)})"));
+                    perStep.Add(c.GradientMember(op.Result));
+                }
+                else
+                    members.Add((batch, c.GradientMember(op.Result), $"new(__examples, {Width(op.Result)})"));
             }
 
             foreach (var member in members)
@@ -532,6 +538,9 @@ internal static class CpuEmitter
             }
         }
     }
+
+    // A layer's parameter is reached through the layer member, which may itself be null.
+    private static string NullSafe(string access) => access.Replace(".", "?.");
 
     private static string OneLine(string source)
         => string.Join(" ", source.Split(new[] { '\r', '\n' }, System.StringSplitOptions.RemoveEmptyEntries).Select(s => s.Trim()));

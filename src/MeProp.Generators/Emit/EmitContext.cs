@@ -44,6 +44,7 @@ internal sealed class EmitContext
     private readonly Dictionary<string, string> _stepReads = new();
     private readonly Dictionary<string, string> _filled = new();
     private readonly Dictionary<string, (LoopState State, LoopSpec Loop)> _finals = new();
+    private readonly HashSet<string> _sequenceResults = new(); // operations outside loops whose result is a sequence (Reverse)
 
     public EmitContext(ModelSpec model, IndentedWriter writer)
     {
@@ -53,6 +54,8 @@ internal sealed class EmitContext
         _inputs = model.Inputs.ToDictionary(i => i.Name);
         _parameters = model.Parameters.ToDictionary(p => p.Name);
         _taken = new HashSet<string>(_inputs.Keys.Concat(_parameters.Keys).Concat(AllOperations(model.Operations).Select(o => o.Result)).Concat(GeneratedNames.Reserved));
+        foreach (Operation op in model.Operations.Where(o => o.Kind == OpKind.Reverse))
+            _sequenceResults.Add(op.Result);
         foreach (Operation op in model.Operations.Where(o => o.Kind == OpKind.Loop))
         {
             LoopSpec loop = op.Loop!;
@@ -124,7 +127,7 @@ internal sealed class EmitContext
 
     /// <summary>True for sequences: sequence inputs and sequences a loop fills.</summary>
     public bool IsSequence(string name)
-        => _filled.ContainsKey(name) || (_inputs.TryGetValue(name, out ValueSpec? input) && input.Kind is ValueKind.Sequence or ValueKind.IdSequence);
+        => _filled.ContainsKey(name) || _sequenceResults.Contains(name) || (_inputs.TryGetValue(name, out ValueSpec? input) && input.Kind is ValueKind.Sequence or ValueKind.IdSequence);
 
     /// <summary>The C# expression of a whole sequence: an input on the tape, or the storage of the value a loop wrote to it.</summary>
     public string SequenceValue(string name) => _filled.TryGetValue(name, out string? value) ? Tape + "." + value : Tape + "." + name;
@@ -132,7 +135,7 @@ internal sealed class EmitContext
     /// <summary>The forward value; inside a loop body the current step's.</summary>
     public string Value(string name)
     {
-        if (IsParameter(name)) return "this." + name;
+        if (_parameters.TryGetValue(name, out ParameterSpec? parameter)) return "this." + parameter.Access;
         if (_phis.ContainsKey(name)) return name;
         if (_stepReads.TryGetValue(name, out string? sequence)) return SequenceValue(sequence) + "[" + _bodyOf[name].Index + "]";
         if (_bodyOf.TryGetValue(name, out LoopSpec? loop)) return Tape + "." + name + "[" + loop.Index + "]";

@@ -68,8 +68,17 @@ internal enum ParameterKind
     Vector,
 }
 
-/// <summary>A trainable member of the model class that the forward method reads; Rows/Cols are -1 when not known at compile time.</summary>
-internal sealed record ParameterSpec(string Name, ParameterKind Kind, int Rows, int Cols);
+/// <summary>
+/// A trainable member the forward method reads; Rows/Cols are -1 when not known at compile time.
+/// <paramref name="Name"/> is its name in the IR and in generated members (an identifier);
+/// <paramref name="Path"/> how it is reached from the model: its own name, or "layer.W" for a
+/// parameter of a model used as a layer (null means the same as Name).
+/// </summary>
+internal sealed record ParameterSpec(string Name, ParameterKind Kind, int Rows, int Cols, string? Path = null)
+{
+    /// <summary>The member path from the model instance ("W", or "layer.W").</summary>
+    public string Access => Path ?? Name;
+}
 
 /// <summary>The DSL's primitives after lowering.</summary>
 internal enum OpKind
@@ -116,6 +125,12 @@ internal enum OpKind
     /// <summary>Step t of a sequence, inside a loop (<c>x[t]</c>). Operands: the sequence.</summary>
     StepRead,
 
+    /// <summary>Another generated model used as a layer: <c>layer.Forward(x)</c>; <see cref="Operation.Call"/> names it, Operands are its arguments. Linking replaces it by the callee's operations.</summary>
+    Call,
+
+    /// <summary>The steps of a sequence in reverse order (a sequence, outside loops). Operands: the sequence.</summary>
+    Reverse,
+
     /// <summary>A loop over the steps of a sequence; <see cref="Operation.Loop"/> describes it. Operands: the values from outside that the body reads; Result names the loop (for comments) and is not a value.</summary>
     Loop,
 }
@@ -125,7 +140,15 @@ internal enum OpKind
 /// <paramref name="Source"/> is the forward statement it came from (for the generated comments);
 /// <paramref name="Argument"/> carries a non-tensor argument as C# source (the dropout rate).
 /// </summary>
-internal sealed record Operation(OpKind Kind, string Result, EquatableArray<string> Operands, string Source, string? Argument = null, LoopSpec? Loop = null);
+internal sealed record Operation(OpKind Kind, string Result, EquatableArray<string> Operands, string Source, string? Argument = null, LoopSpec? Loop = null, CallSpec? Call = null);
+
+/// <summary>
+/// A call of another model's [MeProp] method through a member of this model: <paramref name="Member"/>
+/// (a field or property), whose type is <paramref name="TypeName"/> (fully qualified) and whose
+/// annotated method is <paramref name="Method"/>; <paramref name="At"/> is the diagnostic to report at
+/// the call should the callee not be usable as a layer (its arguments are completed then).
+/// </summary>
+internal sealed record CallSpec(string Member, string TypeName, string Method, ValueKind ReturnKind, Diagnostics.DiagnosticInfo At);
 
 /// <summary>
 /// A loop over the steps of <paramref name="Sequence"/> (all sequences of a call have its length):

@@ -96,8 +96,10 @@ internal sealed partial class ForwardLowering
             _pendingSequences[local] = new PendingSequence(like, ValueKind.Sequence);
             return;
         }
-        _failed.Add(local);
-        Report(DiagnosticDescriptors.InvalidSequenceUse, value, value.ToString(), "a sequence local is made with 'SequenceLike(x)' (then filled in a loop) or is an alias of a sequence input");
+        // Anything else (Reverse(x), layer.Forward(x)) is a value like any other, and must be a sequence.
+        string? result = Lower(value, Fresh(local.Name));
+        if (result is null) { _failed.Add(local); return; }
+        _currentName[local] = result;
     }
 
     // The name of a sequence value (an input, or a filled or pending sequence local) read by a loop header, SequenceLike or Zeros.
@@ -362,6 +364,59 @@ internal sealed partial class ForwardLowering
         string? value = Lower(assignment.Right, null);
         if (value is null) return;
         _loop.Writes.Add((local, Fresh(local.Name), value, assignment));
+    }
+
+    // Reverse(x): a whole sequence, so outside loops.
+    private string? LowerReverse(InvocationExpressionSyntax invocation, ExpressionSyntax argument, string? target)
+    {
+        if (_loop is not null)
+        {
+            Report(DiagnosticDescriptors.InvalidSequenceUse, invocation, invocation.ToString(), "Reverse works on whole sequences, outside loops");
+            return null;
+        }
+        string? sequence = Lower(argument, null);
+        if (sequence is null) return null;
+        return Append(OpKind.Reverse, invocation, target, new[] { sequence });
+    }
+
+    // layer.Forward(x): another model's [MeProp] method called through a member of this model. Its
+    // operations replace the call when the models are linked (Linking/ModelLinker.cs).
+    private string? LowerLayerCall(InvocationExpressionSyntax invocation, Microsoft.CodeAnalysis.Operations.IInvocationOperation call, string? target)
+    {
+        ISymbol? member = call.Instance switch
+        {
+            Microsoft.CodeAnalysis.Operations.IFieldReferenceOperation { Instance: Microsoft.CodeAnalysis.Operations.IInstanceReferenceOperation } field => field.Field,
+            Microsoft.CodeAnalysis.Operations.IPropertyReferenceOperation { Instance: Microsoft.CodeAnalysis.Operations.IInstanceReferenceOperation, Property.IsIndexer: false } property => property.Property,
+            _ => null,
+        };
+        if (member is null || !SymbolEqualityComparer.Default.Equals(member.ContainingType.OriginalDefinition, _containingType.OriginalDefinition))
+        {
+            Report(DiagnosticDescriptors.UnsupportedLayerCall, invocation, invocation.Expression.ToString(),
+                "call another model's [MeProp] method through a field or property of this model ('layer.Forward(x)'), so that its parameters are this model's too");
+            return null;
+        }
+        var operands = new List<string>();
+        foreach (var argument in call.Arguments.OrderBy(a => a.Parameter?.Ordinal ?? 0))
+        {
+            if (argument.Syntax is not ArgumentSyntax syntax)
+            {
+                Report(DiagnosticDescriptors.UnsupportedLayerCall, invocation, invocation.Expression.ToString(), "write every argument out");
+                return null;
+            }
+            string? name = Lower(syntax.Expression, null);
+            if (name is null) return null;
+            operands.Add(name);
+        }
+        IMethodSymbol method = call.TargetMethod;
+        ValueKind kind = KnownTypes.IsSequence(method.ReturnType) ? ValueKind.Sequence : ValueKind.Batch;
+        string result = target ?? Fresh(_temporaryBase + "_" + member.Name);
+        var spec = new CallSpec(member.Name, method.ContainingType.OriginalDefinition.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
+            method.Name, kind, DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedLayerCall, invocation.GetLocation()));
+        _operations.Add(new Operation(OpKind.Call, result, operands.ToEquatableArray(), _statementSource ?? invocation.ToString(), Call: spec));
+        _operationSyntax[result] = invocation;
+        _kinds[result] = kind;
+        _loop?.Defined.Add(result);
+        return result;
     }
 
     // Zeros(x, width): x a method input (its examples), width a constant or an int member of the model.

@@ -324,6 +324,8 @@ internal sealed partial class ForwardLowering
             return null;
         }
         IMethodSymbol method = call.TargetMethod;
+        if (method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == KnownTypes.AttributeMetadataName))
+            return LowerLayerCall(invocation, call, target);
         if (!KnownTypes.IsOps(method.ContainingType))
         {
             Report(DiagnosticDescriptors.UnknownOperation, invocation, invocation.Expression.ToString(), KnownOperations);
@@ -363,6 +365,8 @@ internal sealed partial class ForwardLowering
                 return null;
             case "Zeros":
                 return LowerZeros(invocation, arguments, target);
+            case "Reverse":
+                return LowerReverse(invocation, arguments[0], target);
             case "SequenceLike":
                 Report(DiagnosticDescriptors.InvalidSequenceUse, invocation, invocation.ToString(),
                     "SequenceLike makes a sequence local: declare one with it ('var hs = SequenceLike(x);') and fill its steps in a loop");
@@ -429,7 +433,7 @@ internal sealed partial class ForwardLowering
         string result = target ?? Fresh(_temporaryBase + "_" + kind.ToString().ToLowerInvariant());
         _operations.Add(new Operation(kind, result, operands.ToEquatableArray(), _statementSource ?? node.ToString(), argument));
         _operationSyntax[result] = node;
-        _kinds[result] = ValueKind.Batch;
+        _kinds[result] = kind == OpKind.Reverse ? ValueKind.Sequence : ValueKind.Batch;
         _loop?.Defined.Add(result);
         return result;
     }

@@ -47,7 +47,7 @@ internal static class ShapeCheck
                         if (WidthOf(output.Value) is var w && w != Unknown) width[output.Sequence] = w;
                     continue;
                 }
-                Check(op);
+                if (op.Kind != OpKind.Call) Check(op); // a layer's widths are its own model's business
             }
         }
         void Mismatch(Operation op, string message) =>

@@ -15,7 +15,7 @@ internal sealed class ConcatPrimitive : Primitive
     public override int KnownWidth(Operation op, int[] widths, Func<string, ParameterSpec> parameter, Action<string> mismatch)
         => widths.All(w => w != Unknown) ? widths.Sum() : Unknown;
 
-    public override string Width(Operation op, Func<string, string> width) => string.Join(" + ", op.Operands.Select(width));
+    public override string Width(Operation op, Func<string, string> width, EmitContext c) => string.Join(" + ", op.Operands.Select(width));
 
     public override void EmitForward(Operation op, EmitContext c)
     {

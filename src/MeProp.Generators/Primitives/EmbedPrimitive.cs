@@ -16,7 +16,7 @@ internal sealed class EmbedPrimitive : Primitive
     // Positions per example are known only at run time.
     public override int KnownWidth(Operation op, int[] widths, Func<string, ParameterSpec> parameter, Action<string> mismatch) => Unknown;
 
-    public override string Width(Operation op, Func<string, string> width) => $"{width(op.Operands[1])} * {Owner}.{op.Operands[0]}.Cols";
+    public override string Width(Operation op, Func<string, string> width, EmitContext c) => $"{width(op.Operands[1])} * {OwnerMember(c, op.Operands[0])}.Cols";
 
     public override void EmitForward(Operation op, EmitContext c)
         => c.Writer.Line($"{Forward}.Embed({c.Value(op.Operands[0])}, {c.Value(op.Operands[1])}, {c.Value(op.Result)});");

@@ -32,7 +32,7 @@ internal interface IPrimitive
     string Describe(Operation op);
 
     /// <summary>A C# expression for the number of columns of the result, at tape construction (operand widths via <c>width(name)</c> expressions supplied by the caller).</summary>
-    string Width(Operation op, System.Func<string, string> width);
+    string Width(Operation op, System.Func<string, string> width, EmitContext context);
 
     /// <summary>Extra tape members as (type, name, initializer) — a dropout mask, a linear operation's backward state.</summary>
     System.Collections.Generic.IEnumerable<(string Type, string Name, string Initializer)> TapeMembers(Operation op, EmitContext context);

@@ -30,7 +30,7 @@ internal sealed class LinearPrimitive : Primitive
     public override string Describe(Operation op)
         => op.Result + " = " + op.Operands[0] + " * " + op.Operands[1] + (op.Operands.Count == 3 ? " + " + op.Operands[2] : "");
 
-    public override string Width(Operation op, Func<string, string> width) => Owner + "." + op.Operands[0] + ".Rows";
+    public override string Width(Operation op, Func<string, string> width, EmitContext c) => OwnerMember(c, op.Operands[0]) + ".Rows";
 
     public override IEnumerable<(string Type, string Name, string Initializer)> TapeMembers(Operation op, EmitContext context)
     {

@@ -31,6 +31,7 @@ internal abstract class Primitive : IPrimitive
         new ZerosPrimitive(),
         new CopyPrimitive(),
         new StepReadPrimitive(),
+        new ReversePrimitive(),
     }.ToDictionary(p => p.Kind);
 
     public static IPrimitive For(OpKind kind) => Table[kind];
@@ -44,6 +45,9 @@ internal abstract class Primitive : IPrimitive
 
     protected const int Unknown = -1;
 
+    /// <summary>A parameter reached from the model instance in the tape's constructor ("__owner.W", "__owner.layer.W").</summary>
+    protected static string OwnerMember(EmitContext c, string parameter) => Owner + "." + c.Parameter(parameter).Access;
+
     protected static string N(int n) => n.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     public abstract OpKind Kind { get; }
@@ -56,7 +60,7 @@ internal abstract class Primitive : IPrimitive
 
     public virtual string Describe(Operation op) => op.Result + " = " + Kind + "(" + string.Join(", ", op.Operands) + ")";
 
-    public virtual string Width(Operation op, Func<string, string> width) => width(op.Operands[0]);
+    public virtual string Width(Operation op, Func<string, string> width, EmitContext c) => width(op.Operands[0]);
 
     public virtual IEnumerable<(string Type, string Name, string Initializer)> TapeMembers(Operation op, EmitContext context)
         => Array.Empty<(string, string, string)>();

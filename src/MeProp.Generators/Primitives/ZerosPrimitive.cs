@@ -16,7 +16,7 @@ internal sealed class ZerosPrimitive : Primitive
 
     public override string Describe(Operation op) => $"{op.Result} = Zeros({op.Operands[0]}, {Width(op)})";
 
-    public override string Width(Operation op, Func<string, string> width) => op.Argument!.Replace("{owner}", Owner);
+    public override string Width(Operation op, Func<string, string> width, EmitContext c) => op.Argument!.Replace("{owner}", Owner);
 
     private static string Width(Operation op) => op.Argument!.Replace("{owner}.", "");
 

@@ -130,4 +130,12 @@ public static class BackwardKernels
 
     /// <summary>dx = 0 (a gradient that receives no contribution this step, such as a recurrent state's at a step that does not read it).</summary>
     public static void Zero<T>(Batch<T> dx) where T : unmanaged, IBinaryFloatingPointIeee754<T> => dx.Span.Clear();
+
+    /// <summary>Step Length - 1 - t of dx (+)= step t of dy (the gradient of a reversed sequence).</summary>
+    public static void Reverse<T>(Sequence<T> dy, Sequence<T> dx, bool accumulate) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ForwardKernels.RequireSameShape(dy, dx, "gradient of a reversed sequence");
+        for (int t = 0; t < dy.Length; t++)
+            Pass(dy[t], dx[dy.Length - 1 - t], accumulate);
+    }
 }

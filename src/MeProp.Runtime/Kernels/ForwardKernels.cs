@@ -150,6 +150,20 @@ public static class ForwardKernels
         x.Span.CopyTo(y.Span);
     }
 
+    /// <summary>Step t of y is step Length - 1 - t of x.</summary>
+    public static void Reverse<T>(Sequence<T> x, Sequence<T> y) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        RequireSameShape(x, y, "reversed sequence");
+        for (int t = 0; t < x.Length; t++)
+            x[x.Length - 1 - t].Span.CopyTo(y[t].Span);
+    }
+
+    internal static void RequireSameShape<T>(Sequence<T> a, Sequence<T> b, string what) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (a.Length != b.Length || a.Examples != b.Examples || a.Features != b.Features)
+            throw new ArgumentException($"Shape mismatch: {what} is {b.Length} steps of {b.Examples}x{b.Features}, expected {a.Length} steps of {a.Examples}x{a.Features}.");
+    }
+
     internal static void RequireSameShape<T>(Batch<T> a, Batch<T> b, string what) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         if (a.Rows != b.Rows || a.Cols != b.Cols)

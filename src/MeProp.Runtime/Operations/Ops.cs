@@ -161,4 +161,13 @@ public static class Ops
         System.ArgumentNullException.ThrowIfNull(like);
         return Sequence<T>.Empty(like.Length, like.Examples);
     }
+
+    /// <summary>The steps of <paramref name="x"/> in reverse order (a backward-running recurrence: <c>Reverse(layer.Forward(Reverse(x)))</c>).</summary>
+    public static Sequence<T> Reverse<T>(Sequence<T> x) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        System.ArgumentNullException.ThrowIfNull(x);
+        var y = new Sequence<T>(x.Length, x.Examples, x.Features);
+        ForwardKernels.Reverse(x, y);
+        return y;
+    }
 }
