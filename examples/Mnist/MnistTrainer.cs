@@ -6,47 +6,6 @@ using MeProp.Datasets.Mnist;
 
 namespace MeProp.Examples.Mnist;
 
-/// <summary>Seconds spent in each training phase (summed over steps).</summary>
-/// <param name="Forward">ForwardTrain.</param>
-/// <param name="LinearBackward">The linear operations' backward, top-k selection included: the paper's "backprop time".</param>
-/// <param name="Backward">The whole backward pass, activations included (contains LinearBackward).</param>
-/// <param name="Update">The optimizer step.</param>
-public sealed record PhaseSeconds(double Forward, double LinearBackward, double Backward, double Update)
-{
-    /// <summary>Forward + backward + update: the training computation.</summary>
-    public double Total => Forward + Backward + Update;
-
-    public static PhaseSeconds operator +(PhaseSeconds a, PhaseSeconds b)
-        => new(a.Forward + b.Forward, a.LinearBackward + b.LinearBackward, a.Backward + b.Backward, a.Update + b.Update);
-
-    public static PhaseSeconds Zero { get; } = new(0, 0, 0, 0);
-}
-
-/// <summary>One epoch's outcome.</summary>
-public sealed record EpochResult(int Epoch, double TrainLoss, double DevAccuracy, double TestAccuracy, PhaseSeconds Seconds, IReadOnlyList<double> UpdatedRowFraction);
-
-/// <summary>A whole run: the paper's protocol reports the test accuracy of the epoch with the best dev accuracy.</summary>
-public sealed record RunResult(TrainingOptions Options, IReadOnlyList<EpochResult> Epochs, IReadOnlyList<string> LayerNames)
-{
-    public EpochResult Best => Epochs.OrderByDescending(e => e.DevAccuracy).ThenBy(e => e.Epoch).First();
-
-    public PhaseSeconds Seconds => Epochs.Aggregate(PhaseSeconds.Zero, (sum, e) => sum + e.Seconds);
-
-    /// <summary>Mean over all steps of the fraction of each weight matrix's rows updated per step.</summary>
-    public IReadOnlyList<double> UpdatedRowFraction =>
-        Enumerable.Range(0, LayerNames.Count).Select(i => Epochs.Average(e => e.UpdatedRowFraction[i])).ToArray();
-}
-
-/// <summary>Receives progress, so that the console view and the tests can each watch a run their own way.</summary>
-public interface ITrainingObserver
-{
-    void EpochStarted(int epoch, int examples, IReadOnlyList<string> layerNames);
-
-    void Progress(int examplesDone, double meanLoss);
-
-    void EpochCompleted(EpochResult result);
-}
-
 /// <summary>Trains one MNIST model with the generated meProp training pass.</summary>
 public static class MnistTrainer
 {
@@ -81,7 +40,7 @@ public static class MnistTrainer
         if (options.Mode != MePropMode.Dense) model.MePropSettings.K = options.K;
         model.DropoutRate = options.Dropout;
         model.MePropRandom.Reseed(options.Seed);
-        IOptimizer<float> optimizer = CreateOptimizer(options);
+        IOptimizer<float> optimizer = options.CreateOptimizer();
         var shuffle = new SeededRandom(options.Seed ^ 0x5EED);
 
         int trainCount = data.Training.Count;
@@ -125,9 +84,7 @@ public static class MnistTrainer
                     observer.Progress(start + size, lossSum / (start + size));
             }
 
-            var timings = model.MePropTimings;
-            var seconds = new PhaseSeconds(timings.Forward.TotalSeconds, timings.LinearBackward.TotalSeconds,
-                timings.Backward.TotalSeconds, Stopwatch.GetElapsedTime(0, updateTicks).TotalSeconds);
+            var seconds = PhaseSeconds.From(model.MePropTimings, updateTicks);
             int seen = Math.Min(trainCount, steps * options.Batch);
             var result = new EpochResult(epoch, lossSum / seen, Accuracy(model, data.Development), Accuracy(model, data.Test),
                 seconds, rowFraction.Select(f => f / steps).ToArray());
@@ -153,29 +110,6 @@ public static class MnistTrainer
             correct += SoftmaxCrossEntropy.CountCorrect(model.Forward(x), labels);
         }
         return (double)correct / split.Count;
-    }
-
-    private static IOptimizer<float> CreateOptimizer(TrainingOptions options)
-    {
-        double lr = options.EffectiveLearningRate;
-        UpdateScope scope = options.TouchedRowsOnly ? UpdateScope.TouchedRowsOnly : UpdateScope.AllRows;
-        return options.Optimizer switch
-        {
-            OptimizerKind.Adam => new Adam<float>(learningRate: lr, scope: scope),
-            OptimizerKind.AdaGrad => new AdaGrad<float>(learningRate: lr, scope: scope),
-            _ => new Sgd<float>(learningRate: lr, scope: scope),
-        };
-    }
-
-    private sealed class NullObserver : ITrainingObserver
-    {
-        public static readonly NullObserver Instance = new();
-
-        public void EpochStarted(int epoch, int examples, IReadOnlyList<string> layerNames) { }
-
-        public void Progress(int examplesDone, double meanLoss) { }
-
-        public void EpochCompleted(EpochResult result) { }
     }
 
     // One set per batch size in use (the last batch of an epoch may be shorter): no allocation per step.

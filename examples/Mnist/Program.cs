@@ -1,11 +1,11 @@
 using System;
 using System.Collections.Generic;
 using System.CommandLine;
-using System.Globalization;
 using System.Threading.Tasks;
 using MeProp;
 using MeProp.Datasets;
 using MeProp.Datasets.Mnist;
+using MeProp.Examples;
 using MeProp.Examples.Mnist;
 using Spectre.Console;
 
@@ -81,7 +81,7 @@ root.SetAction(async (parse, cancellation) =>
     string? reportPath = parse.GetValue(report);
     if (reportPath is not null)
     {
-        Report.Write(reportPath, runs);
+        Report.Write(reportPath, "mnist", runs);
         AnsiConsole.MarkupLine($"[grey]report written to {Markup.Escape(reportPath)}[/]");
     }
     return 0;
@@ -91,11 +91,7 @@ return await root.Parse(args).InvokeAsync();
 
 static RunResult Train(TrainingOptions options, MnistDataset dataset)
 {
-    string lrText = options.EffectiveLearningRate.ToString(CultureInfo.InvariantCulture);
-    string title = options.Mode == MePropMode.Dense
-        ? $"dense back propagation, {options.Optimizer} lr {lrText}, batch {options.Batch}"
-        : $"meProp {options.Mode.ToString().ToLowerInvariant()} k={options.K}, {options.Optimizer} lr {lrText}, batch {options.Batch}";
-    var view = new ConsoleView(title);
+    var view = new ConsoleView(options.Title("images"), "img/s");
     return view.Run(observer => MnistTrainer.Train(options, dataset, observer));
 }
 

@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Text.Json;
 using MeProp.Datasets.Mnist;
+using MeProp.Examples;
 using MeProp.Examples.Mnist;
 using MeProp.TestSupport;
 using Xunit;
@@ -58,7 +59,7 @@ public class MnistSmokeTests
         string path = Path.Combine(Path.GetTempPath(), $"meprop-report-{Guid.NewGuid():N}.json");
         try
         {
-            Report.Write(path, runs);
+            Report.Write(path, "mnist", runs);
             using JsonDocument json = JsonDocument.Parse(File.ReadAllText(path));
             JsonElement root = json.RootElement;
             Assert.Equal("mnist", root.GetProperty("task").GetString());

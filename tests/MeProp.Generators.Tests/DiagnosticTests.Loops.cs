@@ -210,4 +210,22 @@ public sealed partial class DiagnosticTests
         AssertAt(run.GeneratorDiagnostics.Single(d => d.Id == "MEPROP021"), "MEPROP021", DiagnosticSeverity.Error, span, source);
         Assert.Empty(run.Sources);
     }
+
+    [Fact]
+    public void MEPROP021_LayerReadingPrivateMembers() => Assert.Contains("reads W, Width, which other types cannot access", AssertSingle("""
+        partial class Hidden
+        {
+            private Matrix<float> W = new(4, 4);
+            private int Width { get; } = 4;
+            [MeProp(K = 2)]
+            public Batch<float> Forward(Batch<float> x) => Tanh(W * x + Zeros(x, Width));
+        }
+        partial class M
+        {
+            internal Hidden Layer = new();
+            Matrix<float> W = new(4, 4);
+            [MeProp(K = 2)]
+            Batch<float> F(Batch<float> x) => W * /*<*/Layer.Forward(x)/*>*/;
+        }
+        """, "MEPROP021", expectSources: 1).GeneratorDiagnostics[0].GetMessage(System.Globalization.CultureInfo.InvariantCulture));
 }

@@ -107,6 +107,12 @@ internal sealed class ModelLinker
             Fail("it has loops of its own, and it is called inside a loop: loops do not nest (call it outside the loop, on the whole sequence)");
             return new List<Operation>();
         }
+        if (layer.MembersHiddenFromOtherTypes.Count > 0)
+        {
+            string members = string.Join(", ", layer.MembersHiddenFromOtherTypes);
+            Fail($"its forward method reads {members}, which other types cannot access: a layer's forward is inlined into the caller's training pass, which reads those members through '{memberPath}', so make them internal or public");
+            return new List<Operation>();
+        }
         if (layer.Inputs.Count != call.Operands.Count)
         {
             Fail($"it takes {layer.Inputs.Count} inputs, but the call passes {call.Operands.Count}");

@@ -25,7 +25,8 @@ internal sealed record ModelSpec(
     EquatableArray<ParameterSpec> Parameters,
     EquatableArray<Operation> Operations,
     string Output,
-    ValueKind OutputKind);
+    ValueKind OutputKind,
+    EquatableArray<string> MembersHiddenFromOtherTypes);
 
 /// <summary>Where the generated partial declaration goes: namespace, enclosing types and the class itself.</summary>
 /// <remarks>Immutable and structurally equatable: holds no ISymbol, SyntaxNode, Compilation or Location.</remarks>

@@ -455,6 +455,7 @@ internal sealed partial class ForwardLowering
             if (symbol is not (IFieldSymbol or IPropertySymbol { IsIndexer: false })
                 || !SymbolEqualityComparer.Default.Equals(symbol.ContainingType.OriginalDefinition, _containingType.OriginalDefinition))
                 return null;
+            NoteMemberRead(symbol);
             return symbol.IsStatic
                 ? _containingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + "." + symbol.Name
                 : "{owner}." + symbol.Name;

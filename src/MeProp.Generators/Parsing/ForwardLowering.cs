@@ -40,6 +40,7 @@ internal sealed partial class ForwardLowering
     private readonly HashSet<string> _names = new();
     private readonly HashSet<ISymbol> _failed = new(SymbolEqualityComparer.Default);
     private readonly List<ISymbol> _parameterMembers = new();
+    private readonly SortedSet<string> _membersHiddenFromOtherTypes = new(System.StringComparer.Ordinal);
     private readonly Dictionary<string, ValueKind> _inputs = new();
     private string? _statementSource;
     private string _temporaryBase = "t";
@@ -77,6 +78,21 @@ internal sealed partial class ForwardLowering
 
     /// <summary>The fields and properties read as parameters, in order of first use.</summary>
     public IReadOnlyList<ISymbol> ParameterMembers => _parameterMembers;
+
+    /// <summary>
+    /// The members the method reads that another type of the assembly cannot (private, protected):
+    /// fine for the model's own training pass, but a caller that uses the model as a layer inlines
+    /// the method and reads them through its member, so the linker refuses such a layer.
+    /// </summary>
+    public IReadOnlyCollection<string> MembersHiddenFromOtherTypes => _membersHiddenFromOtherTypes;
+
+    // Records a member the generated code will read, when another type could not read it.
+    private void NoteMemberRead(ISymbol member)
+    {
+        Accessibility access = member is IPropertySymbol { GetMethod: { } getter } ? getter.DeclaredAccessibility : member.DeclaredAccessibility;
+        if (access is Accessibility.Private or Accessibility.Protected or Accessibility.ProtectedAndInternal or Accessibility.NotApplicable)
+            _membersHiddenFromOtherTypes.Add(member.Name);
+    }
 
     /// <summary>The name of the returned value, once lowered.</summary>
     public string? Output { get; private set; }
@@ -268,6 +284,7 @@ internal sealed partial class ForwardLowering
                     if (!_parameterMembers.Contains(symbol, SymbolEqualityComparer.Default))
                     {
                         _parameterMembers.Add(symbol);
+                        NoteMemberRead(symbol);
                         _names.Add(symbol.Name);
                     }
                     return symbol.Name;
@@ -464,6 +481,7 @@ internal sealed partial class ForwardLowering
             && SymbolEqualityComparer.Default.Equals(symbol.ContainingType.OriginalDefinition, _containingType.OriginalDefinition))
         {
             // Qualified: the generated ForwardTrain has locals of its own ('start', 'tape') that a bare name could bind to.
+            NoteMemberRead(symbol);
             return symbol.IsStatic
                 ? _containingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + "." + symbol.Name
                 : "this." + symbol.Name;

@@ -59,7 +59,8 @@ internal static class ModelParser
             parameters,
             lowering.Operations.ToEquatableArray(),
             lowering.Output,
-            lowering.OutputKind);
+            lowering.OutputKind,
+            lowering.MembersHiddenFromOtherTypes.ToEquatableArray());
 
         var activity = new Activity(model);
         if (!model.Parameters.Any(p => activity.IsLive(p.Name)))

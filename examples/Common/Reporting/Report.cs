@@ -4,9 +4,13 @@ using System.Linq;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace MeProp.Examples.Mnist;
+namespace MeProp.Examples;
 
-/// <summary>The machine-readable results of --report: one entry per run (two with --compare).</summary>
+/// <summary>
+/// The machine-readable results of --report: <c>{"task": ..., "runs": [...]}</c>, one entry per run
+/// (two with --compare), the common settings and results, then the task's own settings
+/// (<see cref="RunOptions.ReportFields"/>).
+/// </summary>
 public static class Report
 {
     private static readonly JsonSerializerOptions Json = new()
@@ -16,20 +20,20 @@ public static class Report
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
-    public static void Write(string path, IEnumerable<RunResult> runs)
+    /// <param name="task">The task's name: "mnist", "pos", "parsing".</param>
+    public static void Write(string path, string task, IEnumerable<RunResult> runs)
     {
-        var document = new ReportDocument("mnist", runs.Select(Describe).ToArray());
         string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
         if (folder is not null) Directory.CreateDirectory(folder);
-        File.WriteAllText(path, JsonSerializer.Serialize(document, Json) + "\n");
+        File.WriteAllText(path, Serialize(task, runs) + "\n");
     }
 
-    public static string Serialize(IEnumerable<RunResult> runs)
-        => JsonSerializer.Serialize(new ReportDocument("mnist", runs.Select(Describe).ToArray()), Json);
+    public static string Serialize(string task, IEnumerable<RunResult> runs)
+        => JsonSerializer.Serialize(new ReportDocument(task, runs.Select(Describe).ToArray()), Json);
 
     private static ReportRun Describe(RunResult run)
     {
-        TrainingOptions o = run.Options;
+        RunOptions o = run.Options;
         EpochResult best = run.Best;
         PhaseSeconds s = run.Seconds;
         return new ReportRun(
@@ -39,7 +43,6 @@ public static class Report
             LearningRate: o.EffectiveLearningRate,
             Batch: o.Batch,
             Hidden: o.Hidden,
-            Layers: o.Layers,
             Dropout: o.Dropout,
             Seed: o.Seed,
             TrainLimit: o.TrainLimit,
@@ -51,14 +54,22 @@ public static class Report
             Seconds: new ReportSeconds(s.Forward, s.LinearBackward, s.Backward, s.Update, s.Total),
             UpdatedRowFraction: run.UpdatedRowFraction.ToArray(),
             PerEpoch: run.Epochs.Select(e => new ReportEpoch(e.Epoch, e.TrainLoss, e.DevAccuracy, e.TestAccuracy,
-                new ReportSeconds(e.Seconds.Forward, e.Seconds.LinearBackward, e.Seconds.Backward, e.Seconds.Update, e.Seconds.Total))).ToArray());
+                new ReportSeconds(e.Seconds.Forward, e.Seconds.LinearBackward, e.Seconds.Backward, e.Seconds.Update, e.Seconds.Total))).ToArray())
+        {
+            TaskSettings = new Dictionary<string, object>(o.ReportFields),
+        };
     }
 
     private sealed record ReportDocument(string Task, ReportRun[] Runs);
 
-    private sealed record ReportRun(string Mode, int K, string Optimizer, double LearningRate, int Batch, int Hidden, int Layers,
+    private sealed record ReportRun(string Mode, int K, string Optimizer, double LearningRate, int Batch, int Hidden,
         double Dropout, int Seed, int? TrainLimit, string Update, int Epochs, int BestEpoch, double DevAccuracy, double TestAccuracy,
-        ReportSeconds Seconds, double[] UpdatedRowFraction, ReportEpoch[] PerEpoch);
+        ReportSeconds Seconds, double[] UpdatedRowFraction, ReportEpoch[] PerEpoch)
+    {
+        // Written as properties of the run itself ("layers": 2, ...), not as a nested object.
+        [JsonExtensionData]
+        public Dictionary<string, object> TaskSettings { get; init; } = new();
+    }
 
     private sealed record ReportSeconds(double Forward, double LinearBackward, double Backward, double Update, double Total);
 

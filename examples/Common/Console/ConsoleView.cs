@@ -6,12 +6,13 @@ using System.Linq;
 using System.Threading.Tasks;
 using Spectre.Console;
 
-namespace MeProp.Examples.Mnist;
+namespace MeProp.Examples;
 
 /// <summary>
 /// Renders a run for a person: a progress bar per epoch (examples/s, running loss), then one line
 /// per epoch with dev/test accuracy, the time split and the share of weight rows updated.
 /// </summary>
+/// <remarks>The unit (images, sentences) names what the progress bar counts.</remarks>
 /// <remarks>
 /// Training runs on a worker thread and reports through <see cref="ITrainingObserver"/>; this class
 /// owns the console on the calling thread, because Spectre's live progress display must not be
@@ -21,9 +22,16 @@ public sealed class ConsoleView : ITrainingObserver
 {
     private readonly BlockingCollection<object> _events = new();
     private readonly string _title;
+    private readonly string _unitPerSecond;
     private IReadOnlyList<string> _layers = Array.Empty<string>();
 
-    public ConsoleView(string title) => _title = title;
+    /// <param name="title">The run's title line.</param>
+    /// <param name="unitPerSecond">The progress bar's rate unit, for example "img/s" or "sent/s".</param>
+    public ConsoleView(string title, string unitPerSecond = "ex/s")
+    {
+        _title = title;
+        _unitPerSecond = unitPerSecond;
+    }
 
     public RunResult Run(Func<ITrainingObserver, RunResult> train)
     {
@@ -61,7 +69,7 @@ public sealed class ConsoleView : ITrainingObserver
                     {
                         task.Value = p.Examples;
                         double rate = p.Examples / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
-                        task.Description = $"epoch {start.Epoch}  {rate,7:N0} ex/s  loss {p.MeanLoss:F4}";
+                        task.Description = $"epoch {start.Epoch}  {rate,7:N0} {_unitPerSecond}  loss {p.MeanLoss:F4}";
                     }
                     else if (e is EpochResult result)
                     {
