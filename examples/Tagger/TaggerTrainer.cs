@@ -1,0 +1,119 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+
+namespace MeProp.Examples.Tagger;
+
+/// <summary>Trains the BiLSTM tagger with the generated meProp training pass and measures per-word accuracy.</summary>
+public static class TaggerTrainer
+{
+    private const int EvaluationBatch = 64;
+    private const int ProgressEvery = 100;
+
+    /// <summary>What the row-update share is reported for: the eight gate matrices together, and the output layer.</summary>
+    public static readonly IReadOnlyList<string> LayerNames = new[] { "LSTM gates", "Out" };
+
+    public static RunResult Train(TaggerOptions options, TaggingCorpus corpus, ITrainingObserver observer)
+        => Train(options, corpus, observer, maxStepsPerEpoch: int.MaxValue);
+
+    /// <summary>
+    /// Runs a few hundred steps of each mode a run will use, on throwaway models, so that the JIT has
+    /// compiled and optimised every hot path before anything is timed.
+    /// </summary>
+    public static void WarmUp(IEnumerable<TaggerOptions> runs, TaggingCorpus corpus, int steps = 200)
+    {
+        foreach (TaggerOptions options in runs)
+            Train(options with { Epochs = 1 }, corpus, NullObserver.Instance, steps, evaluate: false);
+    }
+
+    /// <summary>The model a run starts from: the same seed gives the same weights, so a --compare pair differs only in its backward pass.</summary>
+    public static BiLstmTagger CreateModel(TaggerOptions options, TaggingCorpus corpus)
+    {
+        var model = new BiLstmTagger(corpus.Shape(options.Hidden), options.Seed);
+        model.MePropSettings.Mode = options.Mode;
+        if (options.Mode != MePropMode.Dense) model.MePropSettings.K = options.K;
+        model.DropoutRate = options.Dropout;
+        model.MePropRandom.Reseed(options.Seed);
+        return model;
+    }
+
+    private static RunResult Train(TaggerOptions options, TaggingCorpus corpus, ITrainingObserver observer, int maxStepsPerEpoch, bool evaluate = true)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(corpus);
+        ArgumentNullException.ThrowIfNull(observer);
+        if (options.Problem() is string problem) throw new ArgumentException(problem, nameof(options));
+
+        BiLstmTagger model = CreateModel(options, corpus);
+        IOptimizer<float> optimizer = options.CreateOptimizer();
+        var shuffle = new SeededRandom(options.Seed ^ 0x5EED);
+        var buffers = new StepBufferCache(corpus.Tags.Count);
+        IReadOnlyList<EncodedSentence> training = corpus.Training;
+        Parameter<float>[] gates = model.LinearWeights.Where(p => p.Name != "Out").ToArray();
+        Parameter<float> output = model.LinearWeights.Single(p => p.Name == "Out");
+        var epochs = new List<EpochResult>();
+
+        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        {
+            List<int[]> batches = SentenceBatches.Shuffled(training, options.Batch, shuffle);
+            model.MePropTimings.Reset();
+            long updateTicks = 0;
+            double lossSum = 0, gateRows = 0, outputRows = 0;
+            int sentences = 0, words = 0, steps = 0;
+            observer.EpochStarted(epoch, training.Count, LayerNames);
+
+            foreach (int[] batch in batches)
+            {
+                if (steps == maxStepsPerEpoch) break;
+                StepBuffers step = buffers.Fill(training, batch);
+                Sequence<float> scores = model.ForwardTrain(step.Words, step.Features);
+                float loss = SoftmaxCrossEntropy.LossAndGradient(scores.AllSteps, step.Labels, step.Gradient.AllSteps);
+                model.Backward(step.Gradient);
+                long before = Stopwatch.GetTimestamp();
+                optimizer.Step(model.Parameters);
+                updateTicks += Stopwatch.GetTimestamp() - before;
+
+                foreach (Parameter<float> w in gates) gateRows += (double)w.Gradient.TouchedRowCount / w.Rows;
+                outputRows += (double)output.Gradient.TouchedRowCount / output.Rows;
+                lossSum += loss * step.Labels.Length;
+                words += step.Labels.Length;
+                sentences += batch.Length;
+                steps++;
+                if (steps % ProgressEvery == 0 || sentences == training.Count)
+                    observer.Progress(sentences, lossSum / words);
+            }
+
+            var seconds = PhaseSeconds.From(model.MePropTimings, updateTicks);
+            var result = new EpochResult(epoch, lossSum / Math.Max(1, words),
+                evaluate ? Accuracy(model, corpus.Development) : 0,
+                evaluate ? Accuracy(model, corpus.Test) : 0,
+                seconds, new[] { gateRows / gates.Length / steps, outputRows / steps });
+            epochs.Add(result);
+            observer.EpochCompleted(result);
+        }
+        return new RunResult(options, epochs, LayerNames);
+    }
+
+    /// <summary>
+    /// Per-word accuracy on <paramref name="sentences"/> (inference: the annotated method itself, on
+    /// batches of equally long sentences). A word whose gold tag never occurred in training counts as wrong.
+    /// </summary>
+    public static double Accuracy(BiLstmTagger model, IReadOnlyList<EncodedSentence> sentences)
+    {
+        long correct = 0, total = 0;
+        foreach (int[] batch in SentenceBatches.InLengthOrder(sentences, EvaluationBatch))
+        {
+            var step = new StepBuffers(sentences[batch[0]].Length, batch.Length, model.Shape.Tags);
+            step.Fill(sentences, batch);
+            Batch<float> scores = model.Forward(step.Words, step.Features).AllSteps;
+            for (int row = 0; row < scores.Rows; row++)
+            {
+                int gold = step.Labels[row];
+                if (gold != Vocabulary.Unknown && SoftmaxCrossEntropy.Argmax(scores.Row(row)) == gold) correct++;
+            }
+            total += scores.Rows;
+        }
+        return total == 0 ? 0 : (double)correct / total;
+    }
+}
