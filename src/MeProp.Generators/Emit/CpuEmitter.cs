@@ -166,6 +166,13 @@ internal static class CpuEmitter
             if (op.Kind == OpKind.Loop)
             {
                 LoopSpec loop = op.Loop!;
+                var beforeLoop = loop.Body.Where(o => c.InputPartBeforeLoop(o, out _) is not null).ToList();
+                if (beforeLoop.Count > 0)
+                {
+                    w.Line();
+                    w.Line("// The parts of the loop's products that do not depend on its state, for every step at once.");
+                    foreach (Operation product in beforeLoop) LinearPrimitive.EmitBeforeLoop(product, c);
+                }
                 w.Line();
                 w.Line("// " + loop.Header);
                 using (w.Block(LoopHeader(c, loop, backward: false)))

@@ -45,6 +45,7 @@ internal sealed class EmitContext
     private readonly Dictionary<string, string> _filled = new();
     private readonly Dictionary<string, (LoopState State, LoopSpec Loop)> _finals = new();
     private readonly HashSet<string> _sequenceResults = new(); // operations outside loops whose result is a sequence (Reverse)
+    private readonly Dictionary<string, Operation> _bodyDefinitions = new();
 
     public EmitContext(ModelSpec model, IndentedWriter writer)
     {
@@ -62,6 +63,7 @@ internal sealed class EmitContext
             foreach (Operation inner in loop.Body)
             {
                 _bodyOf[inner.Result] = loop;
+                _bodyDefinitions[inner.Result] = inner;
                 if (inner.Kind == OpKind.StepRead) _stepReads[inner.Result] = inner.Operands[0];
             }
             foreach (LoopState state in loop.States)
@@ -164,6 +166,41 @@ internal sealed class EmitContext
     /// </summary>
     public bool DefersWeightGradient(Operation op)
         => op.Kind == OpKind.Linear && _bodyOf.ContainsKey(op.Result) && (HasStepStorage(op.Operands[1]) || IsStepRead(op.Operands[1]));
+
+    /// <summary>
+    /// For a linear operation of a loop body whose input is, or begins with, a step of a sequence
+    /// computed before the loop (<c>W * x[t]</c>, <c>W * Concat(x[t], h)</c>): that step read. The
+    /// product with it does not depend on the loop's state, so ForwardTrain forms it for every step
+    /// at once before the loop, one matrix product instead of one matrix-vector product per step;
+    /// <paramref name="whole"/> says whether that is the whole product or only its leading columns
+    /// (the rest, the state's part, is added at each step). Null for every other operation.
+    /// </summary>
+    /// <remarks>Forward only: back propagation reads the recorded input as before.</remarks>
+    public string? InputPartBeforeLoop(Operation op, out bool whole)
+    {
+        whole = false;
+        if (op.Kind != OpKind.Linear || !_bodyOf.TryGetValue(op.Result, out LoopSpec? loop)) return null;
+        string input = op.Operands[1];
+        if (IsStepOfEarlierSequence(input, loop))
+        {
+            whole = true;
+            return input;
+        }
+        if (_bodyDefinitions.TryGetValue(input, out Operation? definition) && definition.Kind == OpKind.Concat
+            && IsStepOfEarlierSequence(definition.Operands[0], loop))
+            return definition.Operands[0];
+        return null;
+    }
+
+    // A step read of a sequence that this loop does not fill: every step of it exists before the loop starts.
+    private bool IsStepOfEarlierSequence(string name, LoopSpec loop)
+        => _stepReads.TryGetValue(name, out string? sequence) && !loop.Outputs.Any(o => o.Sequence == sequence);
+
+    /// <summary>The number of features of a step read's sequence, as C# (no per-step view).</summary>
+    public string StepReadWidth(string stepRead) => SequenceValue(_stepReads[stepRead]) + ".Features";
+
+    /// <summary>The sequence a step read reads (its name in the forward method).</summary>
+    public string StepReadSequence(string stepRead) => _stepReads[stepRead];
 
     /// <summary>Every step of a body value or step read, as one batch (step-major).</summary>
     public string AllSteps(string name)

@@ -28,6 +28,51 @@ public static class ForwardKernels
         }
     }
 
+    /// <summary>
+    /// The part of y = [x, s]·Wᵀ + b that does not depend on s: y = x·W[:, :x.Cols]ᵀ + b, W's
+    /// leading x.Cols columns read in place.
+    /// </summary>
+    /// <remarks>
+    /// A recurrence's gate reads Concat(x[t], h): the x part does not depend on the state, so the
+    /// generated loop forms it for every step at once before the loop starts (x and y are then every
+    /// step of a sequence, as one batch), and each step adds only the h part
+    /// (<see cref="LinearRemainingColumns"/>). W's input columns are then read once per sequence
+    /// instead of once per step, which is what bounds a step at batch 1.
+    /// </remarks>
+    public static void LinearLeadingColumns<T>(Matrix<T> w, Batch<T> x, RowVector<T>? bias, Batch<T> y)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (x.Cols > w.Cols) Shape.RequireEqual(x.Cols, w.Cols, $"input width (at most the columns) of {w} applied to {x}");
+        Shape.RequireEqual(y.Rows, x.Rows, "result rows (examples)");
+        Shape.RequireEqual(y.Cols, w.Rows, "result columns (output units)");
+        if (bias is not null && bias.Length != w.Rows) Shape.RequireEqual(bias.Length, w.Rows, $"bias length for {w}");
+        Gemm.MultiplyTransposedB<T>(x.Span, x.Cols, w.Data, w.Cols, y.Span, y.Cols, x.Rows, x.Cols, w.Rows, accumulate: false);
+        if (bias is not null)
+        {
+            for (int b = 0; b < y.Rows; b++)
+                TensorPrimitives.Add(y.Row(b), bias.Data, y.Row(b));
+        }
+    }
+
+    /// <summary>
+    /// y = partial + x[:, from:]·W[:, from:]ᵀ: completes a product whose first <paramref name="from"/>
+    /// columns (and bias) <see cref="LinearLeadingColumns"/> formed into <paramref name="partial"/>;
+    /// x is the whole input row (as recorded for back propagation), W read in place.
+    /// </summary>
+    public static void LinearRemainingColumns<T>(Matrix<T> w, Batch<T> x, int from, Batch<T> partial, Batch<T> y)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (x.Cols != w.Cols) Shape.RequireEqual(x.Cols, w.Cols, $"input width of {w} applied to {x}");
+        if ((uint)from > (uint)w.Cols) throw new ArgumentOutOfRangeException(nameof(from), from, $"The first column of the remaining part must lie within the {w.Cols} columns of {w}.");
+        RequireSameShape(partial, y, "partial product");
+        Shape.RequireEqual(y.Rows, x.Rows, "result rows (examples)");
+        Shape.RequireEqual(y.Cols, w.Rows, "result columns (output units)");
+        partial.Span.CopyTo(y.Span);
+        int k = w.Cols - from;
+        if (k == 0) return;
+        Gemm.MultiplyTransposedB<T>(x.Span.Slice(from), x.Cols, w.Span.Slice(from), w.Cols, y.Span, y.Cols, x.Rows, k, w.Rows, accumulate: true);
+    }
+
     /// <summary>y = x + b, with b added to every example.</summary>
     public static void AddBias<T>(Batch<T> x, RowVector<T> bias, Batch<T> y)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>

@@ -64,6 +64,41 @@ public static class Gemm
         }
     }
 
+    /// <summary>
+    /// C = A·Bᵀ on row-strided operands: row i of A (k values) starts at a[i·lda], row j of B at
+    /// b[j·ldb], row i of C (n values) at c[i·ldc]; adds to C when <paramref name="accumulate"/>.
+    /// </summary>
+    /// <remarks>
+    /// For products with a column block of a matrix, without copying it: a recurrence multiplies the
+    /// state part of a gate's input by W's last columns at every step, after the input part was formed
+    /// for all steps at once (ForwardKernels.LinearLeadingColumns / LinearRemainingColumns). Float goes
+    /// to the unpacked dot-product kernel at any row count (B is streamed once, A's rows stay in cache),
+    /// which is the right kernel for the few rows a step has; other types use dot products of rows.
+    /// </remarks>
+    public static void MultiplyTransposedB<T>(ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb, Span<T> c, int ldc, int m, int k, int n, bool accumulate)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (m <= 0 || n <= 0) return;
+        if (lda < k || ldb < k || ldc < n)
+            throw new ArgumentException($"Row strides must cover a row: lda {lda} and ldb {ldb} against k = {k}, ldc {ldc} against n = {n}.");
+        CheckShapes(a.Length, (m - 1) * lda + k, b.Length, (n - 1) * ldb + k, c.Length, (m - 1) * ldc + n);
+        if (typeof(T) == typeof(float) && Sgemm.ThinIsSupported)
+        {
+            Sgemm.ThinMultiplyTransposedB(MemoryMarshal.Cast<T, float>(a), lda, MemoryMarshal.Cast<T, float>(b), ldb, MemoryMarshal.Cast<T, float>(c), ldc, m, k, n, accumulate);
+            return;
+        }
+        for (int i = 0; i < m; i++)
+        {
+            ReadOnlySpan<T> ai = a.Slice(i * lda, k);
+            Span<T> ci = c.Slice(i * ldc, n);
+            for (int j = 0; j < n; j++)
+            {
+                T dot = TensorPrimitives.Dot(ai, b.Slice(j * ldb, k));
+                ci[j] = accumulate ? ci[j] + dot : dot;
+            }
+        }
+    }
+
     /// <summary>C (m x n) = A (m x k) · B (k x n); adds to C when <paramref name="accumulate"/>. The input gradient dX = dY·W.</summary>
     public static void Multiply<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n, bool accumulate)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>

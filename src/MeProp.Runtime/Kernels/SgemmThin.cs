@@ -43,43 +43,52 @@ internal static unsafe partial class Sgemm
 
     /// <summary>C (m x n) (+)= A (m x k) · Bᵀ, B being n x k, for few rows m; B read once, unpacked.</summary>
     public static void ThinMultiplyTransposedB(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate)
+        => ThinMultiplyTransposedB(a, k, b, k, c, n, m, k, n, accumulate);
+
+    /// <summary>
+    /// The same product on row-strided operands: row i of A starts at a[i·lda], row j of B at
+    /// b[j·ldb], row i of C at c[i·ldc]. A column block of a matrix is such an operand, which lets a
+    /// recurrence multiply by part of a weight matrix without copying it (Gemm.MultiplyTransposedB's
+    /// strided overload).
+    /// </summary>
+    public static void ThinMultiplyTransposedB(ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, int m, int k, int n, bool accumulate)
     {
         if (m <= 0 || n <= 0) return;
         fixed (float* pa = a, pb = b, pc = c)
         {
             int j = 0;
-            for (; j + 4 <= n; j += 4) DotColumns<Four>(pa, pb + (long)j * k, pc + j, m, k, n, accumulate);
+            for (; j + 4 <= n; j += 4) DotColumns<Four>(pa, lda, pb + (long)j * ldb, ldb, pc + j, m, k, ldc, accumulate);
             switch (n - j)
             {
-                case 1: DotColumns<One>(pa, pb + (long)j * k, pc + j, m, k, n, accumulate); break;
-                case 2: DotColumns<Two>(pa, pb + (long)j * k, pc + j, m, k, n, accumulate); break;
-                case 3: DotColumns<Three>(pa, pb + (long)j * k, pc + j, m, k, n, accumulate); break;
+                case 1: DotColumns<One>(pa, lda, pb + (long)j * ldb, ldb, pc + j, m, k, ldc, accumulate); break;
+                case 2: DotColumns<Two>(pa, lda, pb + (long)j * ldb, ldb, pc + j, m, k, ldc, accumulate); break;
+                case 3: DotColumns<Three>(pa, lda, pb + (long)j * ldb, ldb, pc + j, m, k, ldc, accumulate); break;
             }
         }
     }
 
     // Every row of A against TC consecutive rows of B (TC columns of C).
-    private static void DotColumns<TC>(float* a, float* b, float* c, int m, int k, int ldc, bool accumulate) where TC : struct, ITileCount
+    private static void DotColumns<TC>(float* a, int lda, float* b, int ldb, float* c, int m, int k, int ldc, bool accumulate) where TC : struct, ITileCount
     {
         int i = 0;
-        for (; i + 5 <= m; i += 5) DotTile<Five, TC>(a + (long)i * k, b, c + (long)i * ldc, k, ldc, accumulate);
+        for (; i + 5 <= m; i += 5) DotTile<Five, TC>(a + (long)i * lda, lda, b, ldb, c + (long)i * ldc, k, ldc, accumulate);
         switch (m - i)
         {
-            case 1: DotTile<One, TC>(a + (long)i * k, b, c + (long)i * ldc, k, ldc, accumulate); break;
-            case 2: DotTile<Two, TC>(a + (long)i * k, b, c + (long)i * ldc, k, ldc, accumulate); break;
-            case 3: DotTile<Three, TC>(a + (long)i * k, b, c + (long)i * ldc, k, ldc, accumulate); break;
-            case 4: DotTile<Four, TC>(a + (long)i * k, b, c + (long)i * ldc, k, ldc, accumulate); break;
+            case 1: DotTile<One, TC>(a + (long)i * lda, lda, b, ldb, c + (long)i * ldc, k, ldc, accumulate); break;
+            case 2: DotTile<Two, TC>(a + (long)i * lda, lda, b, ldb, c + (long)i * ldc, k, ldc, accumulate); break;
+            case 3: DotTile<Three, TC>(a + (long)i * lda, lda, b, ldb, c + (long)i * ldc, k, ldc, accumulate); break;
+            case 4: DotTile<Four, TC>(a + (long)i * lda, lda, b, ldb, c + (long)i * ldc, k, ldc, accumulate); break;
         }
     }
 
     /// <summary>C[r, q] (+)= Σ_p a[r·k + p]·b[q·k + p] for r &lt; TR, q &lt; TC: TR·TC dot products of length k at once.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void DotTile<TR, TC>(float* a, float* b, float* c, int k, int ldc, bool accumulate)
+    private static void DotTile<TR, TC>(float* a, int lda, float* b, int ldb, float* c, int k, int ldc, bool accumulate)
         where TR : struct, ITileCount where TC : struct, ITileCount
     {
         int rows = TR.Value, cols = TC.Value;
-        float* a1 = a + k, a2 = a1 + k, a3 = a2 + k, a4 = a3 + k;
-        float* b1 = b + k, b2 = b1 + k, b3 = b2 + k;
+        float* a1 = a + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda;
+        float* b1 = b + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
         Vector512<float> s00 = default, s01 = default, s02 = default, s03 = default;
         Vector512<float> s10 = default, s11 = default, s12 = default, s13 = default;
         Vector512<float> s20 = default, s21 = default, s22 = default, s23 = default;
