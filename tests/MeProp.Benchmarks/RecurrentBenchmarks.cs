@@ -71,9 +71,11 @@ public sealed partial class TaggerShapedBiLstm
 /// One sentence of the BiLSTM tagger at batch 1, as the tagger example trains it: the forward
 /// pass, the backward pass (back propagation through time, meProp k = 5 in the LSTM), and a whole
 /// step with Adam. Length 1 is one LSTM step per direction; 16 is EWT's mean sentence length.
-/// Each of the 8 gate matrices is 500 x 690 floats (1.38 MB, 11 MB in all): at batch 1 every step
-/// streams them once in the forward pass, so forward (and dense dx) are bound by the bandwidth at
-/// which a core reads 11 MB (see <see cref="MemoryBandwidthBenchmarks"/>). The allocation column must read 0 B.
+/// Each of the 8 gate matrices is 500 x 690 floats (1.38 MB, 11 MB in all). The forward pass forms
+/// the input columns' part (500 x 190 per gate) for the whole sentence as one product before each
+/// loop, so at batch 1 every step streams only the state columns (500 x 500, 8 MB in all) once:
+/// forward (and dense dx, which reads all of W) are bound by the rate at which a core reads those
+/// megabytes (see <see cref="MemoryBandwidthBenchmarks"/>). The allocation column must read 0 B.
 /// </summary>
 public class RecurrentBenchmarks
 {
