@@ -19,7 +19,7 @@ internal static class GeneratedNames
     public static readonly string[] PrivateModelMembers =
     {
         "__mepropSettings", "__mepropRandom", "__mepropTapes", "__mepropLastTape", "__mepropGradients",
-        "__MePropBind", "__MePropTapeFor", "__MePropGradients", "__MePropTape", "__all", "__linearWeights",
+        "__MePropBind", "__MePropTapeFor", "__MePropGradients", "__MePropTape", "__MePropSideLoop", "__all", "__linearWeights",
     };
 
     /// <summary>Names an input cannot have: ForwardTrain's own locals and the tape's own members (inputs are recorded on the tape under their names).</summary>

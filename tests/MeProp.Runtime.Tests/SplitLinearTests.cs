@@ -9,11 +9,14 @@ namespace MeProp.Runtime.Tests;
 // a double triple loop, and the two parts together against the one-piece Linear.
 public class SplitLinearTests
 {
-    // m, k, n, extra stride: row chunks of 5 with 1-4 left over, tiles of 4 rows of B with 1-3 left
-    // over, k mod 16 finished after the horizontal sum, and more rows than the thin kernel's usual 32.
+    // m, k, n, extra stride. The unpacked kernel: row chunks of 5 with 1-4 left over, tiles of 4 rows
+    // of B with 1-3 left over, k mod 16 finished after the horizontal sum, more rows than its usual
+    // 32 where no blocked tile fits (n < 32). The blocked kernel, packing strided operands: partial
+    // tiles, and the tagger's input part of a sentence (16 steps, 190 of 690 columns).
     public static TheoryData<int, int, int, int> StridedShapes => new()
     {
         { 1, 1, 1, 0 }, { 1, 16, 4, 3 }, { 3, 17, 5, 1 }, { 5, 33, 9, 7 }, { 9, 190, 13, 500 }, { 1, 500, 500, 190 }, { 40, 31, 6, 2 }, { 7, 0, 3, 4 },
+        { 16, 190, 500, 500 }, { 9, 33, 65, 3 }, { 40, 300, 40, 1 },
     };
 
     [Theory]

@@ -50,6 +50,7 @@ internal static class CpuEmitter
             EmitState(c);
             w.Line();
             EmitForwardTrain(c);
+            EmitSideLoops(c);
             w.Line();
             EmitBackward(c);
             w.Line();
@@ -157,28 +158,22 @@ internal static class CpuEmitter
         }
     }
 
-    private static void EmitForwardOperations(EmitContext c, IEnumerable<Operation> operations)
+    private static void EmitForwardOperations(EmitContext c, IReadOnlyList<Operation> operations)
     {
-        IndentedWriter w = c.Writer;
         string? statement = null;
-        foreach (Operation op in operations)
+        for (int i = 0; i < operations.Count; i++)
         {
+            Operation op = operations[i];
             if (op.Kind == OpKind.Loop)
             {
-                LoopSpec loop = op.Loop!;
-                var beforeLoop = loop.Body.Where(o => c.InputPartBeforeLoop(o, out _) is not null).ToList();
-                if (beforeLoop.Count > 0)
+                int partner = ConcurrentPartner(operations, i);
+                if (partner < 0)
+                    EmitForwardLoop(c, op.Loop!);
+                else
                 {
-                    w.Line();
-                    w.Line("// The parts of the loop's products that do not depend on its state, for every step at once.");
-                    foreach (Operation product in beforeLoop) LinearPrimitive.EmitBeforeLoop(product, c);
-                }
-                w.Line();
-                w.Line("// " + loop.Header);
-                using (w.Block(LoopHeader(c, loop, backward: false)))
-                {
-                    EmitPhis(c, loop);
-                    EmitForwardOperations(c, loop.Body);
+                    EmitForwardOperations(c, Slice(operations, i + 1, partner)); // they do not read the first loop
+                    EmitConcurrentLoops(c, op.Loop!, operations[partner].Loop!);
+                    i = partner;
                 }
                 statement = null;
                 continue;
@@ -187,10 +182,122 @@ internal static class CpuEmitter
             if (op.Source != statement)
             {
                 statement = op.Source;
-                w.Line();
-                w.Line("// " + OneLine(op.Source));
+                c.Writer.Line();
+                c.Writer.Line("// " + OneLine(op.Source));
             }
             Primitive.For(op.Kind).EmitForward(op, c);
+        }
+    }
+
+    private static List<Operation> Slice(IReadOnlyList<Operation> operations, int from, int to)
+    {
+        var slice = new List<Operation>();
+        for (int i = from; i < to; i++) slice.Add(operations[i]);
+        return slice;
+    }
+
+    private static void EmitForwardLoop(EmitContext c, LoopSpec loop)
+    {
+        IndentedWriter w = c.Writer;
+        var beforeLoop = loop.Body.Where(o => c.InputPartBeforeLoop(o, out _) is not null).ToList();
+        if (beforeLoop.Count > 0)
+        {
+            w.Line();
+            w.Line("// The parts of the loop's products that do not depend on its state, for every step at once.");
+            foreach (Operation product in beforeLoop) LinearPrimitive.EmitBeforeLoop(product, c);
+        }
+        w.Line();
+        w.Line("// " + loop.Header);
+        using (w.Block(LoopHeader(c, loop, backward: false)))
+        {
+            EmitPhis(c, loop);
+            EmitForwardOperations(c, loop.Body);
+        }
+    }
+
+    // Two loops that do not depend on each other run at the same time: the second on the runtime's
+    // side thread (its code in __MePropSideLoop, started through a delegate the tape keeps, so that
+    // nothing is allocated per call), the first on this thread. At batch 1 each loop is bound by the
+    // rate at which one core reads its weight matrices at every step, so two cores read twice as much.
+    private static void EmitConcurrentLoops(EmitContext c, LoopSpec first, LoopSpec second)
+    {
+        IndentedWriter w = c.Writer;
+        int index = c.SideLoops.Count;
+        string pending = c.Member("side" + index.ToString(CultureInfo.InvariantCulture), "__", "");
+        string member = c.Member("loop" + index.ToString(CultureInfo.InvariantCulture), "__side_", "");
+
+        var side = new IndentedWriter();
+        c.Writer = side;
+        EmitForwardLoop(c, second);
+        c.Writer = w;
+        c.SideLoops.Add(new SideLoop(member, index, second.Header, side.ToString()));
+
+        w.Line();
+        w.Line($"// The next two loops do not depend on each other: \"{second.Header}\" runs on the side thread");
+        w.Line($"// (__MePropSideLoop) while this thread runs \"{first.Header}\".");
+        w.Line($"var {pending} = {R}.Kernels.SideThread.Start({EmitContext.Tape}.{member});");
+        using (w.Block("try"))
+            EmitForwardLoop(c, first);
+        using (w.Block("finally"))
+            w.Line($"{pending}.Join();");
+    }
+
+    /// <summary>
+    /// The index of a top-level loop that may run at the same time as the loop at <paramref name="i"/>,
+    /// or -1: the next loop, when neither it nor the operations between the two read anything the
+    /// first loop defines (so those operations may run before both), when neither loop draws random
+    /// numbers and nothing between them does (dropout: the draws must keep the program's order),
+    /// and when both have a linear operation (the work that is worth a second core).
+    /// </summary>
+    private static int ConcurrentPartner(IReadOnlyList<Operation> operations, int i)
+    {
+        LoopSpec first = operations[i].Loop!;
+        if (!WorthASecondCore(first) || DrawsRandomNumbers(first)) return -1;
+        var defined = new HashSet<string>(first.Body.Select(o => o.Result)
+            .Concat(first.States.SelectMany(s => new[] { s.Phi, s.Final }))
+            .Concat(first.Outputs.Select(o => o.Sequence)));
+        for (int j = i + 1; j < operations.Count; j++)
+        {
+            Operation op = operations[j];
+            if (op.Kind != OpKind.Loop)
+            {
+                if (op.Kind == OpKind.Dropout || op.Operands.Any(defined.Contains)) return -1;
+                continue;
+            }
+            LoopSpec second = op.Loop!;
+            bool reads = op.Operands.Concat(second.Body.SelectMany(o => o.Operands)).Concat(second.States.Select(s => s.Initial))
+                .Append(second.Sequence).Any(defined.Contains);
+            return reads || !WorthASecondCore(second) || DrawsRandomNumbers(second) ? -1 : j;
+        }
+        return -1;
+    }
+
+    private static bool WorthASecondCore(LoopSpec loop) => loop.Body.Any(o => o.Kind == OpKind.Linear);
+
+    private static bool DrawsRandomNumbers(LoopSpec loop) => loop.Body.Any(o => o.Kind == OpKind.Dropout);
+
+    // The code of the loops that run on the side thread, one case each.
+    private static void EmitSideLoops(EmitContext c)
+    {
+        if (c.SideLoops.Count == 0) return;
+        IndentedWriter w = c.Writer;
+        w.Line();
+        w.Line("// Loops that ForwardTrain runs on the side thread, while it runs another loop that does not depend on them.");
+        w.Line(GeneratedCode);
+        using (w.Block($"private void __MePropSideLoop(__MePropTape {EmitContext.Tape}, int loop)"))
+        {
+            using (w.Block("switch (loop)"))
+            {
+                foreach (SideLoop loop in c.SideLoops)
+                {
+                    using (w.Block($"case {loop.Index.ToString(CultureInfo.InvariantCulture)}: // {loop.Header}"))
+                    {
+                        foreach (string line in loop.Code.Trim('\n').Split('\n'))
+                            w.Line(line);
+                        w.Line("break;");
+                    }
+                }
+            }
         }
     }
 
@@ -516,6 +623,10 @@ internal static class CpuEmitter
                 else
                     members.Add((batch, c.GradientMember(op.Result), $"new(__examples, {Width(op.Result)})"));
             }
+
+            // The delegates that start loops on the side thread: made once per tape, so that a call allocates nothing.
+            foreach (SideLoop loop in c.SideLoops)
+                members.Add(("global::System.Action", loop.Member, $"() => {Primitive.Owner}.__MePropSideLoop(this, {loop.Index.ToString(CultureInfo.InvariantCulture)})"));
 
             foreach (var member in members)
                 w.Line($"public readonly {member.Type} {member.Name};");

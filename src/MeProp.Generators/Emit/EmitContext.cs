@@ -96,7 +96,11 @@ internal sealed class EmitContext
 
     public ModelSpec Model { get; }
 
-    public IndentedWriter Writer { get; }
+    /// <summary>Where generated code goes; the emitter points it elsewhere while it writes a loop that runs on the side thread.</summary>
+    public IndentedWriter Writer { get; set; }
+
+    /// <summary>The loops ForwardTrain runs on the side thread, in order (filled while ForwardTrain is written).</summary>
+    public List<SideLoop> SideLoops { get; } = new();
 
     public Activity Activity { get; }
 
@@ -253,3 +257,6 @@ internal sealed class EmitContext
     /// <summary>Records that <paramref name="name"/>'s gradient buffer holds a value already (a loop's carried gradient, a zeroed accumulator).</summary>
     public void MarkContributed(string name) => _contributed.Add(name);
 }
+
+/// <summary>A loop ForwardTrain runs on the side thread: the tape's delegate member that starts it, its case in __MePropSideLoop, its header and its code.</summary>
+internal sealed record SideLoop(string Member, int Index, string Header, string Code);

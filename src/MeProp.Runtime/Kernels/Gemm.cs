@@ -72,8 +72,9 @@ public static class Gemm
     /// For products with a column block of a matrix, without copying it: a recurrence multiplies the
     /// state part of a gate's input by W's last columns at every step, after the input part was formed
     /// for all steps at once (ForwardKernels.LinearLeadingColumns / LinearRemainingColumns). Float goes
-    /// to the unpacked dot-product kernel at any row count (B is streamed once, A's rows stay in cache),
-    /// which is the right kernel for the few rows a step has; other types use dot products of rows.
+    /// to the unpacked dot-product kernel for few rows (a step's state part: B streamed once, in place)
+    /// and to the blocked kernel, which packs the strided operands, for many (the input part of a whole
+    /// sequence); see <see cref="UseThinStrided"/>. Other types use dot products of rows.
     /// </remarks>
     public static void MultiplyTransposedB<T>(ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb, Span<T> c, int ldc, int m, int k, int n, bool accumulate)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -82,9 +83,14 @@ public static class Gemm
         if (lda < k || ldb < k || ldc < n)
             throw new ArgumentException($"Row strides must cover a row: lda {lda} and ldb {ldb} against k = {k}, ldc {ldc} against n = {n}.");
         CheckShapes(a.Length, (m - 1) * lda + k, b.Length, (n - 1) * ldb + k, c.Length, (m - 1) * ldc + n);
-        if (typeof(T) == typeof(float) && Sgemm.ThinIsSupported)
+        if (typeof(T) == typeof(float) && UseThinStrided(m, k, n))
         {
             Sgemm.ThinMultiplyTransposedB(MemoryMarshal.Cast<T, float>(a), lda, MemoryMarshal.Cast<T, float>(b), ldb, MemoryMarshal.Cast<T, float>(c), ldc, m, k, n, accumulate);
+            return;
+        }
+        if (typeof(T) == typeof(float) && UseBlocked(m, n, transposedB: true))
+        {
+            Sgemm.MultiplyTransposedB(MemoryMarshal.Cast<T, float>(a), lda, MemoryMarshal.Cast<T, float>(b), ldb, MemoryMarshal.Cast<T, float>(c), ldc, m, k, n, accumulate);
             return;
         }
         for (int i = 0; i < m; i++)
@@ -195,6 +201,18 @@ public static class Gemm
     /// </remarks>
     private static bool UseThin(int m, int k, int n) =>
         Sgemm.ThinIsSupported && m >= 1 && (m <= 16 || (m <= Sgemm.ThinMaxRows && !Sgemm.WouldRunParallel(m, k, n)));
+
+    /// <summary>Whether a strided forward-form product goes to the unpacked dot-product kernel rather than the blocked one.</summary>
+    /// <remarks>
+    /// The dot-product kernel pays a horizontal sum per dot product and finishes k mod 16 in scalar
+    /// code, which a short reduction does not amortise. Measured on one core for the tagger's input
+    /// part (8 gates of 500 x 190, L steps of one sentence at once: m = L, k = 190, n = 500; µs per
+    /// sentence, unpacked vs blocked): L = 1: 100 vs 253; 2: 142 vs 241; 4: 202 vs 230; 8: 419 vs
+    /// 238; 16: 800 vs 292; 40: 2018 vs 456. With k of 500 and more the unpacked kernel keeps its lead
+    /// up to 16 rows (see <see cref="UseThin"/>), which covers a step's state part at small batches.
+    /// </remarks>
+    private static bool UseThinStrided(int m, int k, int n) =>
+        Sgemm.ThinIsSupported && m >= 1 && (m <= 4 || (k >= 400 && UseThin(m, k, n)) || !UseBlocked(m, n, transposedB: true));
 
     /// <summary>Whether C = A·B or C = Aᵀ·B in float goes to the unpacked broadcast kernel of <c>SgemmThin.cs</c>.</summary>
     /// <remarks>

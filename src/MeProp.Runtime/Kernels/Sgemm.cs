@@ -76,6 +76,13 @@ internal static unsafe partial class Sgemm
             Run(new Operands(pa, k, 1, pb, 1, k, pc, n), m, k, n, accumulate);
     }
 
+    /// <summary>C (m x n) (+)= A · Bᵀ on row-strided operands (row i of A at a[i·lda], row j of B at b[j·ldb], row i of C at c[i·ldc]).</summary>
+    public static void MultiplyTransposedB(ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, int m, int k, int n, bool accumulate)
+    {
+        fixed (float* pa = a, pb = b, pc = c)
+            Run(new Operands(pa, lda, 1, pb, 1, ldb, pc, ldc), m, k, n, accumulate);
+    }
+
     /// <summary>C (m x n) (+)= A (m x k) · B (k x n).</summary>
     public static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate)
     {

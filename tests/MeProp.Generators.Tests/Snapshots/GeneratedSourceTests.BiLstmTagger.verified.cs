@@ -72,94 +72,63 @@ namespace Paper.Tagging
             // var c = Zeros<float>(words, 500);
             global::MeProp.Kernels.ForwardKernels.Zero(tape.c);
 
-            // The parts of the loop's products that do not depend on its state, for every step at once.
-            global::MeProp.Kernels.ForwardKernels.LinearLeadingColumns(this.Fi, tape.inputs_concat.AllSteps, this.fi, tape.i_linear_inputPart.AllSteps); // i_linear of every step, inputs[t]'s columns; each step adds the rest
-            global::MeProp.Kernels.ForwardKernels.LinearLeadingColumns(this.Ff, tape.inputs_concat.AllSteps, this.ff, tape.f_linear_inputPart.AllSteps); // f_linear of every step, inputs[t]'s columns; each step adds the rest
-            global::MeProp.Kernels.ForwardKernels.LinearLeadingColumns(this.Fo, tape.inputs_concat.AllSteps, this.fo, tape.o_linear_inputPart.AllSteps); // o_linear of every step, inputs[t]'s columns; each step adds the rest
-            global::MeProp.Kernels.ForwardKernels.LinearLeadingColumns(this.Fg, tape.inputs_concat.AllSteps, this.fg, tape.g_linear_inputPart.AllSteps); // g_linear of every step, inputs[t]'s columns; each step adds the rest
-
-            // for (int t = 0; t < words.Length; t++)
-            for (int t = 0; t < tape.words.Length; t++)
-            {
-                var c_2 = t == 0 ? tape.c : tape.c_3[t - 1]; // c when the step starts
-                var h_2 = t == 0 ? tape.h : tape.h_3[t - 1]; // h when the step starts
-
-                // var z = Concat(inputs[t], h);
-                global::MeProp.Kernels.ForwardKernels.ConcatInto(tape.inputs_concat[t], tape.z[t], offset: 0);
-                global::MeProp.Kernels.ForwardKernels.ConcatInto(h_2, tape.z[t], offset: tape.inputs_concat[t].Cols);
-
-                // var i = Sigmoid(Fi * z + fi);
-                global::MeProp.Kernels.ForwardKernels.LinearRemainingColumns(this.Fi, tape.z[t], from: tape.inputs_concat.Features, tape.i_linear_inputPart[t], tape.i_linear[t]);
-                global::MeProp.Kernels.ForwardKernels.Sigmoid(tape.i_linear[t], tape.i[t]);
-
-                // var f = Sigmoid(Ff * z + ff);
-                global::MeProp.Kernels.ForwardKernels.LinearRemainingColumns(this.Ff, tape.z[t], from: tape.inputs_concat.Features, tape.f_linear_inputPart[t], tape.f_linear[t]);
-                global::MeProp.Kernels.ForwardKernels.Sigmoid(tape.f_linear[t], tape.f[t]);
-
-                // var o = Sigmoid(Fo * z + fo);
-                global::MeProp.Kernels.ForwardKernels.LinearRemainingColumns(this.Fo, tape.z[t], from: tape.inputs_concat.Features, tape.o_linear_inputPart[t], tape.o_linear[t]);
-                global::MeProp.Kernels.ForwardKernels.Sigmoid(tape.o_linear[t], tape.o[t]);
-
-                // var g = Tanh(Fg * z + fg);
-                global::MeProp.Kernels.ForwardKernels.LinearRemainingColumns(this.Fg, tape.z[t], from: tape.inputs_concat.Features, tape.g_linear_inputPart[t], tape.g_linear[t]);
-                global::MeProp.Kernels.ForwardKernels.Tanh(tape.g_linear[t], tape.g[t]);
-
-                // c = f * c + i * g;
-                global::MeProp.Kernels.ForwardKernels.Multiply(tape.f[t], c_2, tape.c_multiply[t]);
-                global::MeProp.Kernels.ForwardKernels.Multiply(tape.i[t], tape.g[t], tape.c_multiply_2[t]);
-                global::MeProp.Kernels.ForwardKernels.Add(tape.c_multiply[t], tape.c_multiply_2[t], tape.c_3[t]);
-
-                // h = o * Tanh(c);
-                global::MeProp.Kernels.ForwardKernels.Tanh(tape.c_3[t], tape.h_tanh[t]);
-                global::MeProp.Kernels.ForwardKernels.Multiply(tape.o[t], tape.h_tanh[t], tape.h_3[t]);
-            }
-
             // var hb = Zeros<float>(words, 500);
             global::MeProp.Kernels.ForwardKernels.Zero(tape.hb);
 
             // var cb = Zeros<float>(words, 500);
             global::MeProp.Kernels.ForwardKernels.Zero(tape.cb);
 
-            // The parts of the loop's products that do not depend on its state, for every step at once.
-            global::MeProp.Kernels.ForwardKernels.LinearLeadingColumns(this.Bi, tape.inputs_concat.AllSteps, this.bi, tape.i_linear_2_inputPart.AllSteps); // i_linear_2 of every step, inputs[t]'s columns; each step adds the rest
-            global::MeProp.Kernels.ForwardKernels.LinearLeadingColumns(this.Bf, tape.inputs_concat.AllSteps, this.bf, tape.f_linear_2_inputPart.AllSteps); // f_linear_2 of every step, inputs[t]'s columns; each step adds the rest
-            global::MeProp.Kernels.ForwardKernels.LinearLeadingColumns(this.Bo, tape.inputs_concat.AllSteps, this.bo, tape.o_linear_2_inputPart.AllSteps); // o_linear_2 of every step, inputs[t]'s columns; each step adds the rest
-            global::MeProp.Kernels.ForwardKernels.LinearLeadingColumns(this.Bg, tape.inputs_concat.AllSteps, this.bg, tape.g_linear_2_inputPart.AllSteps); // g_linear_2 of every step, inputs[t]'s columns; each step adds the rest
-
-            // for (int t = words.Length - 1; t >= 0; t--)
-            for (int t = tape.words.Length - 1; t >= 0; t--)
+            // The next two loops do not depend on each other: "for (int t = words.Length - 1; t >= 0; t--)" runs on the side thread
+            // (__MePropSideLoop) while this thread runs "for (int t = 0; t < words.Length; t++)".
+            var __side0 = global::MeProp.Kernels.SideThread.Start(tape.__side_loop0);
+            try
             {
-                var cb_2 = t == tape.words.Length - 1 ? tape.cb : tape.cb_3[t + 1]; // cb when the step starts
-                var hb_2 = t == tape.words.Length - 1 ? tape.hb : tape.hb_3[t + 1]; // hb when the step starts
 
-                // var z = Concat(inputs[t], hb);
-                global::MeProp.Kernels.ForwardKernels.ConcatInto(tape.inputs_concat[t], tape.z_2[t], offset: 0);
-                global::MeProp.Kernels.ForwardKernels.ConcatInto(hb_2, tape.z_2[t], offset: tape.inputs_concat[t].Cols);
+                // The parts of the loop's products that do not depend on its state, for every step at once.
+                global::MeProp.Kernels.ForwardKernels.LinearLeadingColumns(this.Fi, tape.inputs_concat.AllSteps, this.fi, tape.i_linear_inputPart.AllSteps); // i_linear of every step, inputs[t]'s columns; each step adds the rest
+                global::MeProp.Kernels.ForwardKernels.LinearLeadingColumns(this.Ff, tape.inputs_concat.AllSteps, this.ff, tape.f_linear_inputPart.AllSteps); // f_linear of every step, inputs[t]'s columns; each step adds the rest
+                global::MeProp.Kernels.ForwardKernels.LinearLeadingColumns(this.Fo, tape.inputs_concat.AllSteps, this.fo, tape.o_linear_inputPart.AllSteps); // o_linear of every step, inputs[t]'s columns; each step adds the rest
+                global::MeProp.Kernels.ForwardKernels.LinearLeadingColumns(this.Fg, tape.inputs_concat.AllSteps, this.fg, tape.g_linear_inputPart.AllSteps); // g_linear of every step, inputs[t]'s columns; each step adds the rest
 
-                // var i = Sigmoid(Bi * z + bi);
-                global::MeProp.Kernels.ForwardKernels.LinearRemainingColumns(this.Bi, tape.z_2[t], from: tape.inputs_concat.Features, tape.i_linear_2_inputPart[t], tape.i_linear_2[t]);
-                global::MeProp.Kernels.ForwardKernels.Sigmoid(tape.i_linear_2[t], tape.i_2[t]);
+                // for (int t = 0; t < words.Length; t++)
+                for (int t = 0; t < tape.words.Length; t++)
+                {
+                    var c_2 = t == 0 ? tape.c : tape.c_3[t - 1]; // c when the step starts
+                    var h_2 = t == 0 ? tape.h : tape.h_3[t - 1]; // h when the step starts
 
-                // var f = Sigmoid(Bf * z + bf);
-                global::MeProp.Kernels.ForwardKernels.LinearRemainingColumns(this.Bf, tape.z_2[t], from: tape.inputs_concat.Features, tape.f_linear_2_inputPart[t], tape.f_linear_2[t]);
-                global::MeProp.Kernels.ForwardKernels.Sigmoid(tape.f_linear_2[t], tape.f_2[t]);
+                    // var z = Concat(inputs[t], h);
+                    global::MeProp.Kernels.ForwardKernels.ConcatInto(tape.inputs_concat[t], tape.z[t], offset: 0);
+                    global::MeProp.Kernels.ForwardKernels.ConcatInto(h_2, tape.z[t], offset: tape.inputs_concat[t].Cols);
 
-                // var o = Sigmoid(Bo * z + bo);
-                global::MeProp.Kernels.ForwardKernels.LinearRemainingColumns(this.Bo, tape.z_2[t], from: tape.inputs_concat.Features, tape.o_linear_2_inputPart[t], tape.o_linear_2[t]);
-                global::MeProp.Kernels.ForwardKernels.Sigmoid(tape.o_linear_2[t], tape.o_2[t]);
+                    // var i = Sigmoid(Fi * z + fi);
+                    global::MeProp.Kernels.ForwardKernels.LinearRemainingColumns(this.Fi, tape.z[t], from: tape.inputs_concat.Features, tape.i_linear_inputPart[t], tape.i_linear[t]);
+                    global::MeProp.Kernels.ForwardKernels.Sigmoid(tape.i_linear[t], tape.i[t]);
 
-                // var g = Tanh(Bg * z + bg);
-                global::MeProp.Kernels.ForwardKernels.LinearRemainingColumns(this.Bg, tape.z_2[t], from: tape.inputs_concat.Features, tape.g_linear_2_inputPart[t], tape.g_linear_2[t]);
-                global::MeProp.Kernels.ForwardKernels.Tanh(tape.g_linear_2[t], tape.g_2[t]);
+                    // var f = Sigmoid(Ff * z + ff);
+                    global::MeProp.Kernels.ForwardKernels.LinearRemainingColumns(this.Ff, tape.z[t], from: tape.inputs_concat.Features, tape.f_linear_inputPart[t], tape.f_linear[t]);
+                    global::MeProp.Kernels.ForwardKernels.Sigmoid(tape.f_linear[t], tape.f[t]);
 
-                // cb = f * cb + i * g;
-                global::MeProp.Kernels.ForwardKernels.Multiply(tape.f_2[t], cb_2, tape.cb_multiply[t]);
-                global::MeProp.Kernels.ForwardKernels.Multiply(tape.i_2[t], tape.g_2[t], tape.cb_multiply_2[t]);
-                global::MeProp.Kernels.ForwardKernels.Add(tape.cb_multiply[t], tape.cb_multiply_2[t], tape.cb_3[t]);
+                    // var o = Sigmoid(Fo * z + fo);
+                    global::MeProp.Kernels.ForwardKernels.LinearRemainingColumns(this.Fo, tape.z[t], from: tape.inputs_concat.Features, tape.o_linear_inputPart[t], tape.o_linear[t]);
+                    global::MeProp.Kernels.ForwardKernels.Sigmoid(tape.o_linear[t], tape.o[t]);
 
-                // hb = o * Tanh(cb);
-                global::MeProp.Kernels.ForwardKernels.Tanh(tape.cb_3[t], tape.hb_tanh[t]);
-                global::MeProp.Kernels.ForwardKernels.Multiply(tape.o_2[t], tape.hb_tanh[t], tape.hb_3[t]);
+                    // var g = Tanh(Fg * z + fg);
+                    global::MeProp.Kernels.ForwardKernels.LinearRemainingColumns(this.Fg, tape.z[t], from: tape.inputs_concat.Features, tape.g_linear_inputPart[t], tape.g_linear[t]);
+                    global::MeProp.Kernels.ForwardKernels.Tanh(tape.g_linear[t], tape.g[t]);
+
+                    // c = f * c + i * g;
+                    global::MeProp.Kernels.ForwardKernels.Multiply(tape.f[t], c_2, tape.c_multiply[t]);
+                    global::MeProp.Kernels.ForwardKernels.Multiply(tape.i[t], tape.g[t], tape.c_multiply_2[t]);
+                    global::MeProp.Kernels.ForwardKernels.Add(tape.c_multiply[t], tape.c_multiply_2[t], tape.c_3[t]);
+
+                    // h = o * Tanh(c);
+                    global::MeProp.Kernels.ForwardKernels.Tanh(tape.c_3[t], tape.h_tanh[t]);
+                    global::MeProp.Kernels.ForwardKernels.Multiply(tape.o[t], tape.h_tanh[t], tape.h_3[t]);
+                }
+            }
+            finally
+            {
+                __side0.Join();
             }
 
             // The parts of the loop's products that do not depend on its state, for every step at once.
@@ -178,6 +147,60 @@ namespace Paper.Tagging
             __mepropLastTape = tape;
             MePropTimings.AddForward(global::System.Diagnostics.Stopwatch.GetTimestamp() - start);
             return tape.scores_linear;
+        }
+
+        // Loops that ForwardTrain runs on the side thread, while it runs another loop that does not depend on them.
+        [global::System.CodeDom.Compiler.GeneratedCode("MeProp.Generators", "1.0.0")]
+        private void __MePropSideLoop(__MePropTape tape, int loop)
+        {
+            switch (loop)
+            {
+                case 0: // for (int t = words.Length - 1; t >= 0; t--)
+                {
+                    // The parts of the loop's products that do not depend on its state, for every step at once.
+                    global::MeProp.Kernels.ForwardKernels.LinearLeadingColumns(this.Bi, tape.inputs_concat.AllSteps, this.bi, tape.i_linear_2_inputPart.AllSteps); // i_linear_2 of every step, inputs[t]'s columns; each step adds the rest
+                    global::MeProp.Kernels.ForwardKernels.LinearLeadingColumns(this.Bf, tape.inputs_concat.AllSteps, this.bf, tape.f_linear_2_inputPart.AllSteps); // f_linear_2 of every step, inputs[t]'s columns; each step adds the rest
+                    global::MeProp.Kernels.ForwardKernels.LinearLeadingColumns(this.Bo, tape.inputs_concat.AllSteps, this.bo, tape.o_linear_2_inputPart.AllSteps); // o_linear_2 of every step, inputs[t]'s columns; each step adds the rest
+                    global::MeProp.Kernels.ForwardKernels.LinearLeadingColumns(this.Bg, tape.inputs_concat.AllSteps, this.bg, tape.g_linear_2_inputPart.AllSteps); // g_linear_2 of every step, inputs[t]'s columns; each step adds the rest
+
+                    // for (int t = words.Length - 1; t >= 0; t--)
+                    for (int t = tape.words.Length - 1; t >= 0; t--)
+                    {
+                        var cb_2 = t == tape.words.Length - 1 ? tape.cb : tape.cb_3[t + 1]; // cb when the step starts
+                        var hb_2 = t == tape.words.Length - 1 ? tape.hb : tape.hb_3[t + 1]; // hb when the step starts
+
+                        // var z = Concat(inputs[t], hb);
+                        global::MeProp.Kernels.ForwardKernels.ConcatInto(tape.inputs_concat[t], tape.z_2[t], offset: 0);
+                        global::MeProp.Kernels.ForwardKernels.ConcatInto(hb_2, tape.z_2[t], offset: tape.inputs_concat[t].Cols);
+
+                        // var i = Sigmoid(Bi * z + bi);
+                        global::MeProp.Kernels.ForwardKernels.LinearRemainingColumns(this.Bi, tape.z_2[t], from: tape.inputs_concat.Features, tape.i_linear_2_inputPart[t], tape.i_linear_2[t]);
+                        global::MeProp.Kernels.ForwardKernels.Sigmoid(tape.i_linear_2[t], tape.i_2[t]);
+
+                        // var f = Sigmoid(Bf * z + bf);
+                        global::MeProp.Kernels.ForwardKernels.LinearRemainingColumns(this.Bf, tape.z_2[t], from: tape.inputs_concat.Features, tape.f_linear_2_inputPart[t], tape.f_linear_2[t]);
+                        global::MeProp.Kernels.ForwardKernels.Sigmoid(tape.f_linear_2[t], tape.f_2[t]);
+
+                        // var o = Sigmoid(Bo * z + bo);
+                        global::MeProp.Kernels.ForwardKernels.LinearRemainingColumns(this.Bo, tape.z_2[t], from: tape.inputs_concat.Features, tape.o_linear_2_inputPart[t], tape.o_linear_2[t]);
+                        global::MeProp.Kernels.ForwardKernels.Sigmoid(tape.o_linear_2[t], tape.o_2[t]);
+
+                        // var g = Tanh(Bg * z + bg);
+                        global::MeProp.Kernels.ForwardKernels.LinearRemainingColumns(this.Bg, tape.z_2[t], from: tape.inputs_concat.Features, tape.g_linear_2_inputPart[t], tape.g_linear_2[t]);
+                        global::MeProp.Kernels.ForwardKernels.Tanh(tape.g_linear_2[t], tape.g_2[t]);
+
+                        // cb = f * cb + i * g;
+                        global::MeProp.Kernels.ForwardKernels.Multiply(tape.f_2[t], cb_2, tape.cb_multiply[t]);
+                        global::MeProp.Kernels.ForwardKernels.Multiply(tape.i_2[t], tape.g_2[t], tape.cb_multiply_2[t]);
+                        global::MeProp.Kernels.ForwardKernels.Add(tape.cb_multiply[t], tape.cb_multiply_2[t], tape.cb_3[t]);
+
+                        // hb = o * Tanh(cb);
+                        global::MeProp.Kernels.ForwardKernels.Tanh(tape.cb_3[t], tape.hb_tanh[t]);
+                        global::MeProp.Kernels.ForwardKernels.Multiply(tape.o_2[t], tape.hb_tanh[t], tape.hb_3[t]);
+                    }
+                    break;
+                }
+            }
         }
 
         /// <summary>
@@ -685,6 +708,7 @@ namespace Paper.Tagging
             public readonly global::MeProp.Batch<float> d_hb_3;
             public readonly global::MeProp.Batch<float> d_scores_concat;
             public readonly global::MeProp.Batch<float> d_scores_linear;
+            public readonly global::System.Action __side_loop0;
 
             public __MePropTape(BiLstmTagger __owner, global::MeProp.IdSequence words, global::MeProp.IdSequence features)
             {
@@ -795,6 +819,7 @@ namespace Paper.Tagging
                 d_hb_3 = new(__examples, this.hb_3.Features);
                 d_scores_concat = new(__examples, this.scores_concat.Features);
                 d_scores_linear = new(__examples, this.scores_linear.Features);
+                __side_loop0 = () => __owner.__MePropSideLoop(this, 0);
             }
 
             public bool Fits(global::MeProp.IdSequence words, global::MeProp.IdSequence features) => words.Positions == words__width && features.Positions == features__width;
