@@ -21,7 +21,8 @@ namespace MeProp.Generators.Emit;
 /// <item>a state's value when a step starts (its phi): a local of the loop body, the initial value at
 /// the first step and the previous step's Next after that;</item>
 /// <item>a step read <c>x[t]</c>: step t of the sequence, and its gradient step t of the sequence's gradient;</item>
-/// <item>a sequence a loop fills: the storage of the value written to it (no copy); its gradient a sequence.</item>
+/// <item>a sequence a loop fills: the storage of the value written to it (no copy); its gradient a sequence;</item>
+/// <item>the input part of a loop's product formed before the loop (<see cref="InputPartBeforeLoop"/>): a sequence on the tape, <c>tape.y_inputPart</c>.</item>
 /// </list>
 /// </remarks>
 internal sealed class EmitContext
