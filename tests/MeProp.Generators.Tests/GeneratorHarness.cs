@@ -79,6 +79,15 @@ public static class GeneratorHarness
     /// <summary>Runs the generator on the sources.</summary>
     public static GeneratorRun Run(params string[] sources) => Run(CreateDriver(), Compile(sources));
 
+    /// <summary>Runs the generator on one model that must be accepted: no generator diagnostic, a clean compilation; returns the one generated file.</summary>
+    public static string GenerateCleanly(string source)
+    {
+        GeneratorRun run = Run(source);
+        run.AssertNoGeneratorDiagnostics();
+        run.AssertCompilesCleanly();
+        return run.SingleSource;
+    }
+
     /// <summary>Runs <paramref name="driver"/> (new, or from an earlier run) on <paramref name="compilation"/>.</summary>
     public static GeneratorRun Run(GeneratorDriver driver, CSharpCompilation compilation)
     {

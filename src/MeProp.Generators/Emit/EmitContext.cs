@@ -22,7 +22,8 @@ namespace MeProp.Generators.Emit;
 /// the first step and the previous step's Next after that;</item>
 /// <item>a step read <c>x[t]</c>: step t of the sequence, and its gradient step t of the sequence's gradient;</item>
 /// <item>a sequence a loop fills: the storage of the value written to it (no copy); its gradient a sequence;</item>
-/// <item>the input part of a loop's product formed before the loop (<see cref="InputPartBeforeLoop"/>): a sequence on the tape, <c>tape.y_inputPart</c>.</item>
+/// <item>a loop's product whose input part is formed before the loop (<see cref="InputPartBeforeLoop"/>): that part is
+/// written into the product's own per-step storage, to which each step adds the rest.</item>
 /// </list>
 /// </remarks>
 internal sealed class EmitContext

@@ -40,8 +40,6 @@ internal sealed class LinearPrimitive : Primitive
             if (context.DefersWeightGradient(op))
                 yield return ($"{EmitContext.Runtime}.Sequence<{context.T}>", DySteps(op, context), $"new(1, __examples, this.{op.Result}.Features)");
         }
-        if (context.InputPartBeforeLoop(op, out bool whole) is not null && !whole)
-            yield return ($"{EmitContext.Runtime}.Sequence<{context.T}>", InputPart(op, context), $"new(1, __examples, this.{op.Result}.Features)");
     }
 
     public override void EmitForward(Operation op, EmitContext c)
@@ -52,7 +50,7 @@ internal sealed class LinearPrimitive : Primitive
             if (whole)
                 c.Writer.Line($"// {op.Result}: formed for every step before the loop");
             else
-                c.Writer.Line($"{Forward}.LinearRemainingColumns({w}, {c.Value(op.Operands[1])}, from: {c.StepReadWidth(stepRead)}, {c.StepMember(InputPart(op, c), op.Result)}, {c.Value(op.Result)});");
+                c.Writer.Line($"{Forward}.LinearRemainingColumns({w}, {c.Value(op.Operands[1])}, from: {c.StepReadWidth(stepRead)}, {c.Value(op.Result)});");
             return;
         }
         string bias = op.Operands.Count == 3 ? c.Value(op.Operands[2]) : "null";
@@ -71,10 +69,8 @@ internal sealed class LinearPrimitive : Primitive
         if (whole)
             c.Writer.Line($"{Forward}.Linear({w}, {c.AllSteps(stepRead)}, {bias}, {c.AllSteps(op.Result)}); // {op.Result} of every step");
         else
-            c.Writer.Line($"{Forward}.LinearLeadingColumns({w}, {c.AllSteps(stepRead)}, {bias}, {EmitContext.Tape}.{InputPart(op, c)}.AllSteps); // {op.Result} of every step, {c.StepReadSequence(stepRead)}[t]'s columns; each step adds the rest");
+            c.Writer.Line($"{Forward}.LinearLeadingColumns({w}, {c.AllSteps(stepRead)}, {bias}, {c.AllSteps(op.Result)}); // {op.Result} of every step, {c.StepReadSequence(stepRead)}[t]'s columns; each step adds the rest");
     }
-
-    private static string InputPart(Operation op, EmitContext c) => c.Member(op.Result, "", "_inputPart");
 
     public override void EmitBackward(Operation op, EmitContext c)
     {

@@ -21,11 +21,7 @@ public static class ForwardKernels
         // Checked before y is written, so that a failed call leaves the result as it was.
         if (bias is not null && bias.Length != w.Rows) Shape.RequireEqual(bias.Length, w.Rows, $"bias length for {w}");
         Gemm.MultiplyTransposedB<T>(x.Span, w.Data, y.Span, x.Rows, w.Cols, w.Rows, accumulate: false);
-        if (bias is not null)
-        {
-            for (int b = 0; b < y.Rows; b++)
-                TensorPrimitives.Add(y.Row(b), bias.Data, y.Row(b));
-        }
+        if (bias is not null) AddToEveryRow(y, bias);
     }
 
     /// <summary>
@@ -47,30 +43,31 @@ public static class ForwardKernels
         Shape.RequireEqual(y.Cols, w.Rows, "result columns (output units)");
         if (bias is not null && bias.Length != w.Rows) Shape.RequireEqual(bias.Length, w.Rows, $"bias length for {w}");
         Gemm.MultiplyTransposedB<T>(x.Span, x.Cols, w.Data, w.Cols, y.Span, y.Cols, x.Rows, x.Cols, w.Rows, accumulate: false);
-        if (bias is not null)
-        {
-            for (int b = 0; b < y.Rows; b++)
-                TensorPrimitives.Add(y.Row(b), bias.Data, y.Row(b));
-        }
+        if (bias is not null) AddToEveryRow(y, bias);
     }
 
     /// <summary>
-    /// y = partial + x[:, from:]·W[:, from:]ᵀ: completes a product whose first <paramref name="from"/>
-    /// columns (and bias) <see cref="LinearLeadingColumns"/> formed into <paramref name="partial"/>;
-    /// x is the whole input row (as recorded for back propagation), W read in place.
+    /// y += x[:, from:]·W[:, from:]ᵀ: completes a product whose first <paramref name="from"/> columns
+    /// (and bias) <see cref="LinearLeadingColumns"/> already formed in <paramref name="y"/>; x is the
+    /// whole input row (as recorded for back propagation), W read in place.
     /// </summary>
-    public static void LinearRemainingColumns<T>(Matrix<T> w, Batch<T> x, int from, Batch<T> partial, Batch<T> y)
+    public static void LinearRemainingColumns<T>(Matrix<T> w, Batch<T> x, int from, Batch<T> y)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         if (x.Cols != w.Cols) Shape.RequireEqual(x.Cols, w.Cols, $"input width of {w} applied to {x}");
         if ((uint)from > (uint)w.Cols) throw new ArgumentOutOfRangeException(nameof(from), from, $"The first column of the remaining part must lie within the {w.Cols} columns of {w}.");
-        RequireSameShape(partial, y, "partial product");
         Shape.RequireEqual(y.Rows, x.Rows, "result rows (examples)");
         Shape.RequireEqual(y.Cols, w.Rows, "result columns (output units)");
-        partial.Span.CopyTo(y.Span);
         int k = w.Cols - from;
         if (k == 0) return;
         Gemm.MultiplyTransposedB<T>(x.Span.Slice(from), x.Cols, w.Span.Slice(from), w.Cols, y.Span, y.Cols, x.Rows, k, w.Rows, accumulate: true);
+    }
+
+    // y += b for every example (the bias of a product; shapes checked by the caller).
+    private static void AddToEveryRow<T>(Batch<T> y, RowVector<T> bias) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        for (int b = 0; b < y.Rows; b++)
+            TensorPrimitives.Add(y.Row(b), bias.Data, y.Row(b));
     }
 
     /// <summary>y = x + b, with b added to every example.</summary>

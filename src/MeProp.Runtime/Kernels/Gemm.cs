@@ -52,16 +52,7 @@ public static class Gemm
             Sgemm.MultiplyTransposedB(MemoryMarshal.Cast<T, float>(a), MemoryMarshal.Cast<T, float>(b), MemoryMarshal.Cast<T, float>(c), m, k, n, accumulate);
             return;
         }
-        for (int i = 0; i < m; i++)
-        {
-            ReadOnlySpan<T> ai = a.Slice(i * k, k);
-            Span<T> ci = c.Slice(i * n, n);
-            for (int j = 0; j < n; j++)
-            {
-                T dot = TensorPrimitives.Dot(ai, b.Slice(j * k, k));
-                ci[j] = accumulate ? ci[j] + dot : dot;
-            }
-        }
+        DotRows(a, k, b, k, c, n, m, k, n, accumulate);
     }
 
     /// <summary>
@@ -93,6 +84,13 @@ public static class Gemm
             Sgemm.MultiplyTransposedB(MemoryMarshal.Cast<T, float>(a), lda, MemoryMarshal.Cast<T, float>(b), ldb, MemoryMarshal.Cast<T, float>(c), ldc, m, k, n, accumulate);
             return;
         }
+        DotRows(a, lda, b, ldb, c, ldc, m, k, n, accumulate);
+    }
+
+    // The row form of C = A·Bᵀ (both forms, any element type): one dot product of rows per entry of C.
+    private static void DotRows<T>(ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb, Span<T> c, int ldc, int m, int k, int n, bool accumulate)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
         for (int i = 0; i < m; i++)
         {
             ReadOnlySpan<T> ai = a.Slice(i * lda, k);

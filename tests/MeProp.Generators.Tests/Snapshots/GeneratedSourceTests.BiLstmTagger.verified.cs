@@ -85,10 +85,10 @@ namespace Paper.Tagging
             {
 
                 // The parts of the loop's products that do not depend on its state, for every step at once.
-                global::MeProp.Kernels.ForwardKernels.LinearLeadingColumns(this.Fi, tape.inputs_concat.AllSteps, this.fi, tape.i_linear_inputPart.AllSteps); // i_linear of every step, inputs[t]'s columns; each step adds the rest
-                global::MeProp.Kernels.ForwardKernels.LinearLeadingColumns(this.Ff, tape.inputs_concat.AllSteps, this.ff, tape.f_linear_inputPart.AllSteps); // f_linear of every step, inputs[t]'s columns; each step adds the rest
-                global::MeProp.Kernels.ForwardKernels.LinearLeadingColumns(this.Fo, tape.inputs_concat.AllSteps, this.fo, tape.o_linear_inputPart.AllSteps); // o_linear of every step, inputs[t]'s columns; each step adds the rest
-                global::MeProp.Kernels.ForwardKernels.LinearLeadingColumns(this.Fg, tape.inputs_concat.AllSteps, this.fg, tape.g_linear_inputPart.AllSteps); // g_linear of every step, inputs[t]'s columns; each step adds the rest
+                global::MeProp.Kernels.ForwardKernels.LinearLeadingColumns(this.Fi, tape.inputs_concat.AllSteps, this.fi, tape.i_linear.AllSteps); // i_linear of every step, inputs[t]'s columns; each step adds the rest
+                global::MeProp.Kernels.ForwardKernels.LinearLeadingColumns(this.Ff, tape.inputs_concat.AllSteps, this.ff, tape.f_linear.AllSteps); // f_linear of every step, inputs[t]'s columns; each step adds the rest
+                global::MeProp.Kernels.ForwardKernels.LinearLeadingColumns(this.Fo, tape.inputs_concat.AllSteps, this.fo, tape.o_linear.AllSteps); // o_linear of every step, inputs[t]'s columns; each step adds the rest
+                global::MeProp.Kernels.ForwardKernels.LinearLeadingColumns(this.Fg, tape.inputs_concat.AllSteps, this.fg, tape.g_linear.AllSteps); // g_linear of every step, inputs[t]'s columns; each step adds the rest
 
                 // for (int t = 0; t < words.Length; t++)
                 for (int t = 0; t < tape.words.Length; t++)
@@ -101,19 +101,19 @@ namespace Paper.Tagging
                     global::MeProp.Kernels.ForwardKernels.ConcatInto(h_2, tape.z[t], offset: tape.inputs_concat[t].Cols);
 
                     // var i = Sigmoid(Fi * z + fi);
-                    global::MeProp.Kernels.ForwardKernels.LinearRemainingColumns(this.Fi, tape.z[t], from: tape.inputs_concat.Features, tape.i_linear_inputPart[t], tape.i_linear[t]);
+                    global::MeProp.Kernels.ForwardKernels.LinearRemainingColumns(this.Fi, tape.z[t], from: tape.inputs_concat.Features, tape.i_linear[t]);
                     global::MeProp.Kernels.ForwardKernels.Sigmoid(tape.i_linear[t], tape.i[t]);
 
                     // var f = Sigmoid(Ff * z + ff);
-                    global::MeProp.Kernels.ForwardKernels.LinearRemainingColumns(this.Ff, tape.z[t], from: tape.inputs_concat.Features, tape.f_linear_inputPart[t], tape.f_linear[t]);
+                    global::MeProp.Kernels.ForwardKernels.LinearRemainingColumns(this.Ff, tape.z[t], from: tape.inputs_concat.Features, tape.f_linear[t]);
                     global::MeProp.Kernels.ForwardKernels.Sigmoid(tape.f_linear[t], tape.f[t]);
 
                     // var o = Sigmoid(Fo * z + fo);
-                    global::MeProp.Kernels.ForwardKernels.LinearRemainingColumns(this.Fo, tape.z[t], from: tape.inputs_concat.Features, tape.o_linear_inputPart[t], tape.o_linear[t]);
+                    global::MeProp.Kernels.ForwardKernels.LinearRemainingColumns(this.Fo, tape.z[t], from: tape.inputs_concat.Features, tape.o_linear[t]);
                     global::MeProp.Kernels.ForwardKernels.Sigmoid(tape.o_linear[t], tape.o[t]);
 
                     // var g = Tanh(Fg * z + fg);
-                    global::MeProp.Kernels.ForwardKernels.LinearRemainingColumns(this.Fg, tape.z[t], from: tape.inputs_concat.Features, tape.g_linear_inputPart[t], tape.g_linear[t]);
+                    global::MeProp.Kernels.ForwardKernels.LinearRemainingColumns(this.Fg, tape.z[t], from: tape.inputs_concat.Features, tape.g_linear[t]);
                     global::MeProp.Kernels.ForwardKernels.Tanh(tape.g_linear[t], tape.g[t]);
 
                     // c = f * c + i * g;
@@ -132,7 +132,7 @@ namespace Paper.Tagging
             }
 
             // The parts of the loop's products that do not depend on its state, for every step at once.
-            global::MeProp.Kernels.ForwardKernels.LinearLeadingColumns(this.Out, tape.h_3.AllSteps, this.outBias, tape.scores_linear_inputPart.AllSteps); // scores_linear of every step, forward[t]'s columns; each step adds the rest
+            global::MeProp.Kernels.ForwardKernels.LinearLeadingColumns(this.Out, tape.h_3.AllSteps, this.outBias, tape.scores_linear.AllSteps); // scores_linear of every step, forward[t]'s columns; each step adds the rest
 
             // for (int t = 0; t < words.Length; t++)
             for (int t = 0; t < tape.words.Length; t++)
@@ -141,7 +141,7 @@ namespace Paper.Tagging
                 // scores[t] = Out * Concat(forward[t], backward[t]) + outBias;
                 global::MeProp.Kernels.ForwardKernels.ConcatInto(tape.h_3[t], tape.scores_concat[t], offset: 0);
                 global::MeProp.Kernels.ForwardKernels.ConcatInto(tape.hb_3[t], tape.scores_concat[t], offset: tape.h_3[t].Cols);
-                global::MeProp.Kernels.ForwardKernels.LinearRemainingColumns(this.Out, tape.scores_concat[t], from: tape.h_3.Features, tape.scores_linear_inputPart[t], tape.scores_linear[t]);
+                global::MeProp.Kernels.ForwardKernels.LinearRemainingColumns(this.Out, tape.scores_concat[t], from: tape.h_3.Features, tape.scores_linear[t]);
             }
 
             __mepropLastTape = tape;
@@ -158,10 +158,10 @@ namespace Paper.Tagging
                 case 0: // for (int t = words.Length - 1; t >= 0; t--)
                 {
                     // The parts of the loop's products that do not depend on its state, for every step at once.
-                    global::MeProp.Kernels.ForwardKernels.LinearLeadingColumns(this.Bi, tape.inputs_concat.AllSteps, this.bi, tape.i_linear_2_inputPart.AllSteps); // i_linear_2 of every step, inputs[t]'s columns; each step adds the rest
-                    global::MeProp.Kernels.ForwardKernels.LinearLeadingColumns(this.Bf, tape.inputs_concat.AllSteps, this.bf, tape.f_linear_2_inputPart.AllSteps); // f_linear_2 of every step, inputs[t]'s columns; each step adds the rest
-                    global::MeProp.Kernels.ForwardKernels.LinearLeadingColumns(this.Bo, tape.inputs_concat.AllSteps, this.bo, tape.o_linear_2_inputPart.AllSteps); // o_linear_2 of every step, inputs[t]'s columns; each step adds the rest
-                    global::MeProp.Kernels.ForwardKernels.LinearLeadingColumns(this.Bg, tape.inputs_concat.AllSteps, this.bg, tape.g_linear_2_inputPart.AllSteps); // g_linear_2 of every step, inputs[t]'s columns; each step adds the rest
+                    global::MeProp.Kernels.ForwardKernels.LinearLeadingColumns(this.Bi, tape.inputs_concat.AllSteps, this.bi, tape.i_linear_2.AllSteps); // i_linear_2 of every step, inputs[t]'s columns; each step adds the rest
+                    global::MeProp.Kernels.ForwardKernels.LinearLeadingColumns(this.Bf, tape.inputs_concat.AllSteps, this.bf, tape.f_linear_2.AllSteps); // f_linear_2 of every step, inputs[t]'s columns; each step adds the rest
+                    global::MeProp.Kernels.ForwardKernels.LinearLeadingColumns(this.Bo, tape.inputs_concat.AllSteps, this.bo, tape.o_linear_2.AllSteps); // o_linear_2 of every step, inputs[t]'s columns; each step adds the rest
+                    global::MeProp.Kernels.ForwardKernels.LinearLeadingColumns(this.Bg, tape.inputs_concat.AllSteps, this.bg, tape.g_linear_2.AllSteps); // g_linear_2 of every step, inputs[t]'s columns; each step adds the rest
 
                     // for (int t = words.Length - 1; t >= 0; t--)
                     for (int t = tape.words.Length - 1; t >= 0; t--)
@@ -174,19 +174,19 @@ namespace Paper.Tagging
                         global::MeProp.Kernels.ForwardKernels.ConcatInto(hb_2, tape.z_2[t], offset: tape.inputs_concat[t].Cols);
 
                         // var i = Sigmoid(Bi * z + bi);
-                        global::MeProp.Kernels.ForwardKernels.LinearRemainingColumns(this.Bi, tape.z_2[t], from: tape.inputs_concat.Features, tape.i_linear_2_inputPart[t], tape.i_linear_2[t]);
+                        global::MeProp.Kernels.ForwardKernels.LinearRemainingColumns(this.Bi, tape.z_2[t], from: tape.inputs_concat.Features, tape.i_linear_2[t]);
                         global::MeProp.Kernels.ForwardKernels.Sigmoid(tape.i_linear_2[t], tape.i_2[t]);
 
                         // var f = Sigmoid(Bf * z + bf);
-                        global::MeProp.Kernels.ForwardKernels.LinearRemainingColumns(this.Bf, tape.z_2[t], from: tape.inputs_concat.Features, tape.f_linear_2_inputPart[t], tape.f_linear_2[t]);
+                        global::MeProp.Kernels.ForwardKernels.LinearRemainingColumns(this.Bf, tape.z_2[t], from: tape.inputs_concat.Features, tape.f_linear_2[t]);
                         global::MeProp.Kernels.ForwardKernels.Sigmoid(tape.f_linear_2[t], tape.f_2[t]);
 
                         // var o = Sigmoid(Bo * z + bo);
-                        global::MeProp.Kernels.ForwardKernels.LinearRemainingColumns(this.Bo, tape.z_2[t], from: tape.inputs_concat.Features, tape.o_linear_2_inputPart[t], tape.o_linear_2[t]);
+                        global::MeProp.Kernels.ForwardKernels.LinearRemainingColumns(this.Bo, tape.z_2[t], from: tape.inputs_concat.Features, tape.o_linear_2[t]);
                         global::MeProp.Kernels.ForwardKernels.Sigmoid(tape.o_linear_2[t], tape.o_2[t]);
 
                         // var g = Tanh(Bg * z + bg);
-                        global::MeProp.Kernels.ForwardKernels.LinearRemainingColumns(this.Bg, tape.z_2[t], from: tape.inputs_concat.Features, tape.g_linear_2_inputPart[t], tape.g_linear_2[t]);
+                        global::MeProp.Kernels.ForwardKernels.LinearRemainingColumns(this.Bg, tape.z_2[t], from: tape.inputs_concat.Features, tape.g_linear_2[t]);
                         global::MeProp.Kernels.ForwardKernels.Tanh(tape.g_linear_2[t], tape.g_2[t]);
 
                         // cb = f * cb + i * g;
@@ -613,22 +613,18 @@ namespace Paper.Tagging
             public readonly global::MeProp.Sequence<float> i_linear;
             public readonly global::MeProp.Sparsity.LinearBackward<float> i_linear_backward;
             public readonly global::MeProp.Sequence<float> i_linear_dySteps;
-            public readonly global::MeProp.Sequence<float> i_linear_inputPart;
             public readonly global::MeProp.Sequence<float> i;
             public readonly global::MeProp.Sequence<float> f_linear;
             public readonly global::MeProp.Sparsity.LinearBackward<float> f_linear_backward;
             public readonly global::MeProp.Sequence<float> f_linear_dySteps;
-            public readonly global::MeProp.Sequence<float> f_linear_inputPart;
             public readonly global::MeProp.Sequence<float> f;
             public readonly global::MeProp.Sequence<float> o_linear;
             public readonly global::MeProp.Sparsity.LinearBackward<float> o_linear_backward;
             public readonly global::MeProp.Sequence<float> o_linear_dySteps;
-            public readonly global::MeProp.Sequence<float> o_linear_inputPart;
             public readonly global::MeProp.Sequence<float> o;
             public readonly global::MeProp.Sequence<float> g_linear;
             public readonly global::MeProp.Sparsity.LinearBackward<float> g_linear_backward;
             public readonly global::MeProp.Sequence<float> g_linear_dySteps;
-            public readonly global::MeProp.Sequence<float> g_linear_inputPart;
             public readonly global::MeProp.Sequence<float> g;
             public readonly global::MeProp.Sequence<float> c_multiply;
             public readonly global::MeProp.Sequence<float> c_multiply_2;
@@ -641,22 +637,18 @@ namespace Paper.Tagging
             public readonly global::MeProp.Sequence<float> i_linear_2;
             public readonly global::MeProp.Sparsity.LinearBackward<float> i_linear_2_backward;
             public readonly global::MeProp.Sequence<float> i_linear_2_dySteps;
-            public readonly global::MeProp.Sequence<float> i_linear_2_inputPart;
             public readonly global::MeProp.Sequence<float> i_2;
             public readonly global::MeProp.Sequence<float> f_linear_2;
             public readonly global::MeProp.Sparsity.LinearBackward<float> f_linear_2_backward;
             public readonly global::MeProp.Sequence<float> f_linear_2_dySteps;
-            public readonly global::MeProp.Sequence<float> f_linear_2_inputPart;
             public readonly global::MeProp.Sequence<float> f_2;
             public readonly global::MeProp.Sequence<float> o_linear_2;
             public readonly global::MeProp.Sparsity.LinearBackward<float> o_linear_2_backward;
             public readonly global::MeProp.Sequence<float> o_linear_2_dySteps;
-            public readonly global::MeProp.Sequence<float> o_linear_2_inputPart;
             public readonly global::MeProp.Sequence<float> o_2;
             public readonly global::MeProp.Sequence<float> g_linear_2;
             public readonly global::MeProp.Sparsity.LinearBackward<float> g_linear_2_backward;
             public readonly global::MeProp.Sequence<float> g_linear_2_dySteps;
-            public readonly global::MeProp.Sequence<float> g_linear_2_inputPart;
             public readonly global::MeProp.Sequence<float> g_2;
             public readonly global::MeProp.Sequence<float> cb_multiply;
             public readonly global::MeProp.Sequence<float> cb_multiply_2;
@@ -667,7 +659,6 @@ namespace Paper.Tagging
             public readonly global::MeProp.Sequence<float> scores_linear;
             public readonly global::MeProp.Sparsity.LinearBackward<float> scores_linear_backward;
             public readonly global::MeProp.Sequence<float> scores_linear_dySteps;
-            public readonly global::MeProp.Sequence<float> scores_linear_inputPart;
             public readonly global::MeProp.Sequence<float> d_inputs;
             public readonly global::MeProp.Batch<float> d_inputs_embed;
             public readonly global::MeProp.Batch<float> d_inputs_embed_2;
@@ -724,22 +715,18 @@ namespace Paper.Tagging
                 i_linear = new(1, __examples, __owner.Fi.Rows);
                 i_linear_backward = new();
                 i_linear_dySteps = new(1, __examples, this.i_linear.Features);
-                i_linear_inputPart = new(1, __examples, this.i_linear.Features);
                 i = new(1, __examples, this.i_linear.Features);
                 f_linear = new(1, __examples, __owner.Ff.Rows);
                 f_linear_backward = new();
                 f_linear_dySteps = new(1, __examples, this.f_linear.Features);
-                f_linear_inputPart = new(1, __examples, this.f_linear.Features);
                 f = new(1, __examples, this.f_linear.Features);
                 o_linear = new(1, __examples, __owner.Fo.Rows);
                 o_linear_backward = new();
                 o_linear_dySteps = new(1, __examples, this.o_linear.Features);
-                o_linear_inputPart = new(1, __examples, this.o_linear.Features);
                 o = new(1, __examples, this.o_linear.Features);
                 g_linear = new(1, __examples, __owner.Fg.Rows);
                 g_linear_backward = new();
                 g_linear_dySteps = new(1, __examples, this.g_linear.Features);
-                g_linear_inputPart = new(1, __examples, this.g_linear.Features);
                 g = new(1, __examples, this.g_linear.Features);
                 c_multiply = new(1, __examples, this.f.Features);
                 c_multiply_2 = new(1, __examples, this.i.Features);
@@ -752,22 +739,18 @@ namespace Paper.Tagging
                 i_linear_2 = new(1, __examples, __owner.Bi.Rows);
                 i_linear_2_backward = new();
                 i_linear_2_dySteps = new(1, __examples, this.i_linear_2.Features);
-                i_linear_2_inputPart = new(1, __examples, this.i_linear_2.Features);
                 i_2 = new(1, __examples, this.i_linear_2.Features);
                 f_linear_2 = new(1, __examples, __owner.Bf.Rows);
                 f_linear_2_backward = new();
                 f_linear_2_dySteps = new(1, __examples, this.f_linear_2.Features);
-                f_linear_2_inputPart = new(1, __examples, this.f_linear_2.Features);
                 f_2 = new(1, __examples, this.f_linear_2.Features);
                 o_linear_2 = new(1, __examples, __owner.Bo.Rows);
                 o_linear_2_backward = new();
                 o_linear_2_dySteps = new(1, __examples, this.o_linear_2.Features);
-                o_linear_2_inputPart = new(1, __examples, this.o_linear_2.Features);
                 o_2 = new(1, __examples, this.o_linear_2.Features);
                 g_linear_2 = new(1, __examples, __owner.Bg.Rows);
                 g_linear_2_backward = new();
                 g_linear_2_dySteps = new(1, __examples, this.g_linear_2.Features);
-                g_linear_2_inputPart = new(1, __examples, this.g_linear_2.Features);
                 g_2 = new(1, __examples, this.g_linear_2.Features);
                 cb_multiply = new(1, __examples, this.f_2.Features);
                 cb_multiply_2 = new(1, __examples, this.i_2.Features);
@@ -778,7 +761,6 @@ namespace Paper.Tagging
                 scores_linear = new(1, __examples, __owner.Out.Rows);
                 scores_linear_backward = new();
                 scores_linear_dySteps = new(1, __examples, this.scores_linear.Features);
-                scores_linear_inputPart = new(1, __examples, this.scores_linear.Features);
                 d_inputs = new(1, __examples, this.inputs_concat.Features);
                 d_inputs_embed = new(__examples, this.inputs_embed.Features);
                 d_inputs_embed_2 = new(__examples, this.inputs_embed_2.Features);
@@ -833,19 +815,15 @@ namespace Paper.Tagging
                 z.Resize(__length);
                 i_linear.Resize(__length);
                 i_linear_dySteps.Resize(__length);
-                i_linear_inputPart.Resize(__length);
                 i.Resize(__length);
                 f_linear.Resize(__length);
                 f_linear_dySteps.Resize(__length);
-                f_linear_inputPart.Resize(__length);
                 f.Resize(__length);
                 o_linear.Resize(__length);
                 o_linear_dySteps.Resize(__length);
-                o_linear_inputPart.Resize(__length);
                 o.Resize(__length);
                 g_linear.Resize(__length);
                 g_linear_dySteps.Resize(__length);
-                g_linear_inputPart.Resize(__length);
                 g.Resize(__length);
                 c_multiply.Resize(__length);
                 c_multiply_2.Resize(__length);
@@ -855,19 +833,15 @@ namespace Paper.Tagging
                 z_2.Resize(__length);
                 i_linear_2.Resize(__length);
                 i_linear_2_dySteps.Resize(__length);
-                i_linear_2_inputPart.Resize(__length);
                 i_2.Resize(__length);
                 f_linear_2.Resize(__length);
                 f_linear_2_dySteps.Resize(__length);
-                f_linear_2_inputPart.Resize(__length);
                 f_2.Resize(__length);
                 o_linear_2.Resize(__length);
                 o_linear_2_dySteps.Resize(__length);
-                o_linear_2_inputPart.Resize(__length);
                 o_2.Resize(__length);
                 g_linear_2.Resize(__length);
                 g_linear_2_dySteps.Resize(__length);
-                g_linear_2_inputPart.Resize(__length);
                 g_2.Resize(__length);
                 cb_multiply.Resize(__length);
                 cb_multiply_2.Resize(__length);
@@ -877,7 +851,6 @@ namespace Paper.Tagging
                 scores_concat.Resize(__length);
                 scores_linear.Resize(__length);
                 scores_linear_dySteps.Resize(__length);
-                scores_linear_inputPart.Resize(__length);
                 d_inputs.Resize(__length);
                 d_forward.Resize(__length);
                 d_backward.Resize(__length);
