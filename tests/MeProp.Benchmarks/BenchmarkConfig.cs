@@ -35,13 +35,23 @@ public sealed class BenchmarkConfig : ManualConfig
 public static class Work
 {
     /// <summary>
-    /// Nominal flops: 2·M·N·K for a GEMM product; 4·B·n·m for a layer's dense backward (dW = dyᵀ·x
+    /// Nominal flops: 2·M·N·K for a GEMM product; a PeakFma burst iteration's FMAs x lanes x 2; 4·B·n·m for a layer's dense backward (dW = dyᵀ·x
     /// and dx = dy·W, 2·B·n·m each; the scalar-loop baseline does the same arithmetic), 4·B·k·m for
     /// unified mode (the same two products on the k kept columns). db and the selection are left out.
     /// </summary>
     public static double? Flops(BenchmarkCase benchmarkCase)
     {
         if (Parameter(benchmarkCase, "Shape") is GemmShape shape) return 2.0 * shape.M * shape.N * shape.K;
+        // PeakFma's operation is one burst iteration: Chains FMAs x lanes x 2 flops.
+        if (benchmarkCase.Descriptor.Type == typeof(PeakFmaBenchmarks))
+        {
+            return benchmarkCase.Descriptor.WorkloadMethod.Name switch
+            {
+                nameof(PeakFmaBenchmarks.Fma512) => MachinePeak.FlopsPerIteration(16),
+                nameof(PeakFmaBenchmarks.Fma256) => MachinePeak.FlopsPerIteration(8),
+                _ => null,
+            };
+        }
         if (LayerBackwardCore.ShapeOf(benchmarkCase) is not { } layer) return null;
         return benchmarkCase.Descriptor.WorkloadMethod.Name switch
         {
@@ -102,7 +112,7 @@ public sealed class ThroughputColumn : IColumn
 
     public string Legend => _figure switch
     {
-        Figure.Gflops => "Billions of floating-point operations per second (2·M·N·K per product; 4·B·n·m for a layer's dense backward, 4·B·k·m for unified)",
+        Figure.Gflops => "Billions of floating-point operations per second (2·M·N·K per product; 384 or 192 per PeakFma burst iteration, 512- or 256-bit; 4·B·n·m for a layer's dense backward, 4·B·k·m for unified)",
         Figure.PercentOfPeak => "GFLOP/s as a share of the measured one-core FP32 FMA peak times Threads (products under 2·10⁷ flops use one core whatever Threads allows)",
         _ => "Per-example top-k/random-k: the traffic it cannot avoid, 4·B·(3·k·m + 2·m + n) bytes (k rows of W read, k rows of dW read and written, rows of dy, x, dx), over the time",
     };

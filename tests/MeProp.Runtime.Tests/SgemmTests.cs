@@ -14,16 +14,17 @@ public class SgemmTests
     public enum Route { Dispatch, Blocked, Thin }
 
     // m, k, n. Chosen to reach every path of the blocked kernel (8 x 32 micro-tiles on AVX-512,
-    // 6 x 16 on AVX2; K slices of at most 256, row blocks of at most 192, column blocks of at most
-    // 4096), of the unpacked few-row kernels, and of the dispatch rule between them and the row forms.
+    // 6 x 16 on AVX2; K slices of at most 1024, row blocks of at most 96, column blocks of at most
+    // 1024; A packed panel by panel, or row by row when stored transposed, with a partial last
+    // panel), of the unpacked kernels, and of the dispatch rule between them and the row forms.
     public static TheoryData<int, int, int> Shapes => new()
     {
         { 1, 1, 1 }, { 1, 7, 33 }, { 7, 33, 1 }, { 33, 7, 33 }, { 3, 100, 100 },   // degenerate and row-form shapes
         { 4, 1, 32 }, { 4, 5, 33 }, { 8, 32, 32 }, { 6, 16, 16 },                   // the smallest blocked shapes, whole tiles
         { 9, 33, 65 }, { 100, 7, 100 }, { 33, 257, 100 }, { 257, 33, 31 },          // partial tiles in both directions
-        { 16, 600, 48 }, { 20, 513, 40 },                                           // K cut into slices (the first overwrites, later ones add)
+        { 16, 600, 48 }, { 20, 513, 40 }, { 33, 2500, 70 }, { 41, 1100, 33 },      // K cut into slices (the first overwrites, later ones add)
         { 400, 20, 64 }, { 257, 100, 257 },                                         // M cut into row blocks
-        { 8, 3, 4100 },                                                             // N cut into column blocks, with a partial panel
+        { 8, 3, 4100 }, { 97, 40, 1100 },                                           // N cut into column blocks, with a partial panel
         { 200, 300, 400 },                                                          // two threads, split along N
         { 520, 200, 240 },                                                          // two threads, split along M
         // The unpacked few-row kernels (up to 32 rows): row chunks of 5 with 1-4 left over, forward
@@ -44,19 +45,17 @@ public class SgemmTests
     [MemberData(nameof(Shapes))]
     public void MultiplyTransposedA_float_matches_double_loop(int m, int k, int n) => Check(Form.TransposedA, m, k, n, Route.Dispatch);
 
-    [Theory]
+    [VectorKernelTheory]
     [MemberData(nameof(Shapes))]
     public void Blocked_kernel_matches_double_loop_in_every_form(int m, int k, int n)
     {
-        if (!Sgemm.IsSupported) return; // no vector kernel on this machine: Gemm keeps its row forms
         foreach (Form form in Enum.GetValues<Form>()) Check(form, m, k, n, Route.Blocked);
     }
 
-    [Theory]
+    [VectorKernelTheory(Avx512Only = true)]
     [MemberData(nameof(Shapes))]
     public void Thin_kernels_match_double_loop(int m, int k, int n)
     {
-        if (!Sgemm.ThinIsSupported) return; // written for Vector512
         if (m <= 40) Check(Form.TransposedB, m, k, n, Route.Thin); // the dot-product kernel is meant for few rows
         Check(Form.Plain, m, k, n, Route.Thin);
         Check(Form.TransposedA, m, k, n, Route.Thin);
@@ -188,5 +187,27 @@ public class SgemmTests
         var data = new float[length];
         for (int i = 0; i < length; i++) data[i] = (float)(2.0 * random.NextDouble() - 1.0);
         return data;
+    }
+}
+
+/// <summary>
+/// A theory about one of Sgemm's vector kernels: skipped, with the reason, on a machine that does
+/// not have it (Gemm then keeps its row forms, which the dispatch tests cover).
+/// </summary>
+internal sealed class VectorKernelTheoryAttribute : TheoryAttribute
+{
+    public VectorKernelTheoryAttribute()
+    {
+        if (!Sgemm.IsSupported) Skip = "no vectorised SGEMM kernel on this machine (needs AVX-512F or AVX2 with FMA).";
+    }
+
+    /// <summary>The unpacked kernels are written for Vector512.</summary>
+    public bool Avx512Only
+    {
+        get => false;
+        init
+        {
+            if (value && Skip is null && !Sgemm.ThinIsSupported) Skip = "the unpacked SGEMM kernels need Vector512 (AVX-512), which this machine does not accelerate.";
+        }
     }
 }

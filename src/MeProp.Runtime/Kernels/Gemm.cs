@@ -110,7 +110,7 @@ public static class Gemm
         CheckShapes(a.Length, m * k, b.Length, k * n, c.Length, m * n);
         if (typeof(T) == typeof(float))
         {
-            switch (ChooseBroadcastKernel(MemoryMarshal.Cast<T, float>(a.Slice(0, m * k)), m, k, n, SparseMultiplyDensity))
+            switch (ChooseBroadcastKernel(MemoryMarshal.Cast<T, float>(a.Slice(0, m * k)), m, k, n, transposedA: false, SparseMultiplyDensity))
             {
                 case FloatKernel.Unpacked:
                     Sgemm.ThinMultiply(MemoryMarshal.Cast<T, float>(a), MemoryMarshal.Cast<T, float>(b), MemoryMarshal.Cast<T, float>(c), m, k, n, accumulate);
@@ -140,7 +140,7 @@ public static class Gemm
         CheckShapes(a.Length, k * m, b.Length, k * n, c.Length, m * n);
         if (typeof(T) == typeof(float))
         {
-            switch (ChooseBroadcastKernel(MemoryMarshal.Cast<T, float>(a.Slice(0, k * m)), m, k, n, SparseTransposedADensity))
+            switch (ChooseBroadcastKernel(MemoryMarshal.Cast<T, float>(a.Slice(0, k * m)), m, k, n, transposedA: true, SparseTransposedADensity))
             {
                 case FloatKernel.Unpacked:
                     Sgemm.ThinMultiplyTransposedA(MemoryMarshal.Cast<T, float>(a), MemoryMarshal.Cast<T, float>(b), MemoryMarshal.Cast<T, float>(c), m, k, n, accumulate);
@@ -191,11 +191,12 @@ public static class Gemm
 
     /// <summary>Whether a forward-form float product (C = A·Bᵀ) with this few rows goes to the unpacked dot-product kernel of <c>SgemmThin.cs</c>.</summary>
     /// <remarks>
-    /// Measured on one core of the 2-core AVX-512 EPYC (GFLOP/s, unpacked vs blocked): 1x500x784 35
-    /// vs 7, 10x500x784 92 vs 44, 16x500x784 89 vs 72, 32x500x784 93 vs 87, 64x500x784 95 vs 97,
-    /// the output layer's 10x10x500 76 vs 9 (row form 35), 10x2048x2048 79 vs 24. Up to 16 rows it
-    /// also beats the blocked kernel on two threads; from 17 to 32 rows only when the blocked product
-    /// would run on one thread anyway (two threads give the blocked kernel about 1.9x).
+    /// Measured on one core of the 2-core Zen 5 EPYC after the blocked kernel's K slice grew to 1024
+    /// (GFLOP/s, unpacked vs blocked, m x 784 x 500): m = 8: 117 vs 60, 12: 113 vs 79, 16: 107 vs 106,
+    /// 20: 118 vs 102, 24: 125 vs 126, 32: 117 vs 130, 48: 125 vs 157. Up to 16 rows it also beats
+    /// the blocked kernel on two threads (10x2048x2048: the blocked kernel pads 10 rows to 16 and
+    /// packs all of B for them); from 17 to 20 rows only when the blocked product would run on one
+    /// thread anyway.
     /// </remarks>
     private static bool UseThin(int m, int k, int n) =>
         Sgemm.ThinIsSupported && m >= 1 && (m <= 16 || (m <= Sgemm.ThinMaxRows && !Sgemm.WouldRunParallel(m, k, n)));
@@ -214,15 +215,25 @@ public static class Gemm
 
     /// <summary>Whether C = A·B or C = Aᵀ·B in float goes to the unpacked broadcast kernel of <c>SgemmThin.cs</c>.</summary>
     /// <remarks>
-    /// It needs no packing and beat the blocked kernel on one core at every shape measured (GFLOP/s,
-    /// unpacked vs blocked): dX 10x784x500 113 vs 48, 100x784x500 114 vs 100, 100x784 from K = 20
-    /// (unified mode's compacted dY) 106 vs 88; dW 20x784 from K = 10 / 100 / 1024 (unified) 97 / 113
-    /// / 113 vs 52 / 74 / 70, 500x784 from K = 10 / 100 95 / 111 vs 82 / 107. So it takes every
-    /// product that runs on one thread, and those with up to 16 rows, for which it beats the
-    /// blocked kernel on two threads too (10x2048x2048: 68 against about 50).
+    /// The unpacked kernel streams B in 64-column strips, each read once, and reads all of op(A) once
+    /// per strip: it saves the packing, and wins while op(A) stays in the 1 MiB L2 between strips.
+    /// Measured on one core of the Zen 5 EPYC (GFLOP/s, unpacked vs blocked; m x k x n):
+    /// <list type="bullet">
+    /// <item>C = A·B (dX = dY·W, A row-major): 16x784x500 135 vs 112, 32x784x500 165 vs 105,
+    /// 100x784x500 191 vs 172, 200x784x500 193 vs 187, 500x100x784 197 vs 195, 100x20x784 180 vs 159;
+    /// but 500x1024x784 158 vs 174, 1024x500x784 178 vs 185, 10000x2400x500 127 vs 174 and
+    /// 1024x8192x8192 81 vs 168. A of up to 160,000 floats (640 KB, e.g. 200 x 784) stays in L2.</item>
+    /// <item>C = Aᵀ·B (dW = dYᵀ·X, A stored k x m, read down its columns): it wins for a short
+    /// reduction (the batch) or few rows, 500x10x784 170 vs 166, 100x20x784 182 vs 161, 20x1024x784
+    /// 148 vs 94, 16x784x500 123 vs 114, ties at 500x100x784 (193 vs 192), and loses from 32 rows
+    /// with a long reduction: 32x784x500 116 vs 138, 100x784x500 162 vs 170, 1024x500x784 140 vs 175.</item>
+    /// </list>
+    /// Products that run on two threads go blocked unless they have at most 16 rows (10x2048x2048:
+    /// unpacked 68 against about 50).
     /// </remarks>
-    private static bool UseThinAxpy(int m, int k, int n) =>
-        Sgemm.ThinIsSupported && m >= 1 && (m <= 16 || !Sgemm.WouldRunParallel(m, k, n));
+    private static bool UseThinAxpy(int m, int k, int n, bool transposedA) =>
+        Sgemm.ThinIsSupported && m >= 1
+        && (m <= 16 || (!Sgemm.WouldRunParallel(m, k, n) && (transposedA ? m <= 24 || k <= 128 : (long)m * k <= 160_000)));
 
     // Back propagation through a ReLU hands dX = dY·W and dW = dYᵀ·X a dY that is mostly exact zeros
     // (dead units, and more of them as training goes on), and the row forms skip zero multipliers
@@ -243,9 +254,9 @@ public static class Gemm
     /// unpacked or the blocked kernel where one fits the shape and dY is dense enough, else the
     /// zero-skipping row forms. Decided once per call (the rules above, dY's zeros counted once).
     /// </summary>
-    private static FloatKernel ChooseBroadcastKernel(ReadOnlySpan<float> dy, int m, int k, int n, double rowFormDensity)
+    private static FloatKernel ChooseBroadcastKernel(ReadOnlySpan<float> dy, int m, int k, int n, bool transposedA, double rowFormDensity)
     {
-        bool unpacked = UseThinAxpy(m, k, n);
+        bool unpacked = UseThinAxpy(m, k, n, transposedA);
         if (!unpacked && !UseBlocked(m, n, transposedB: false)) return FloatKernel.RowForms;
         // Two cores make the blocked kernel about twice as fast; the row forms stay on one.
         double threshold = !unpacked && Sgemm.WouldRunParallel(m, k, n) ? rowFormDensity / 2 : rowFormDensity;

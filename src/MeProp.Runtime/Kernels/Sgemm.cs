@@ -39,23 +39,31 @@ internal static unsafe partial class Sgemm
     // latency times the FMAs issued per cycle (4 x 2 on current x64 cores) so the FMA units never
     // wait, with the two B vectors and the broadcast still within the 32 zmm registers. For
     // Vector256 (16 registers) 6 x 16 uses 12 accumulators, two B vectors and one broadcast.
-    // Measured alone on L1-resident panels the 8 x 32 kernel runs at 117 GFLOP/s on the 2-core
-    // EPYC, which is that core's peak: a register-only FMA loop also reaches 117 GFLOP/s, with
-    // zmm and with ymm (its 512-bit FMAs issue at half the rate of 256-bit ones). 12 x 32, 14 x 32,
-    // 10 x 32, 6 x 64 and 4 x 64 measured the same, so the smaller tile wins on edge waste.
+    // What limits it (DOTNET_JitDisasm of Kernel8x32): the loop body is 2 zmm loads of B, 8
+    // vbroadcastss from memory, 16 vfmadd231ps with no spill and 5 scalar instructions, so per step
+    // it needs 8 cycles of the two FMA pipes and only 10 loads (5 cycles of the two 512-bit load
+    // ports): it is bound by the FMA pipes. Measured alone on packed panels on the 2-core Zen 5
+    // EPYC it runs at 211-214 GFLOP/s against 212-220 for a register-only FMA loop (the machine's
+    // peak, MachinePeak in the benchmarks), 95-100%; 12 x 32 measured the same, so the smaller tile
+    // wins on edge waste.
     private static readonly int MR = Kind == KernelKind.V512 ? 8 : 6;
     private static readonly int NR = Kind == KernelKind.V512 ? 32 : 16;
 
-    // KC x NR floats of packed B (at most 32 KiB) are reused from L1 by every A panel of a row
-    // block; MC x KC of packed A (at most 192 KiB) stays in the 1 MiB L2; the KC x NC block of B
-    // (at most 4 MiB) lives in L3. KC and MC are maxima: the actual sizes split K and M evenly, so
-    // K = 784 runs as four slices of 196 rather than three of 256 and a thin one of 16. On the
-    // EPYC (32 KiB L1d, 1 MiB L2 per core) every KC in {128, 256, 384} with every MC in
-    // {96, 192, 384} gave the same speed within the noise (about 5%) on the shapes of the MNIST
-    // layers; these are the middle values.
-    private const int KcMax = 256;
-    private const int McMax = 192;
-    private const int NcMax = 4096;
+    // Cache blocking. Zen 5's L2 streams a packed B panel into the FMAs as fast as L1 does: with
+    // the loops below on packed data, a B panel of kc x 32 runs at 212 GFLOP/s for kc = 256 (32 KiB,
+    // L1-resident) and 218-220 for kc = 512-1024 (64-128 KiB, from L2). So the K slice is long, which
+    // matters once the product is larger than the caches: every K slice reads and writes all of C
+    // once more, and at 1024x8192x8192 with kc = 256 those 32 passes over a 32 MB C took a tenth of
+    // the time. MC x KC of packed A (at most 384 KiB) stays in the 1 MiB L2 for all column panels;
+    // the KC x NC block of packed B (at most 4 MiB) lives in L3. Measured against the old 256 /
+    // 192 / 4096 (GFLOP/s, one core, best of 8 interleaved rounds, forms x·Wᵀ / A·B / Aᵀ·B):
+    // 1024x784x500 192/188/177 -> 199/195/174, 10000x2400x500 166/166/164 -> 182/184/180,
+    // 1024x8192x8192 164/160/172 -> 188/175/184; NC = 2048 or 4096 with KC = 1024 lost 3-6% at the
+    // large shape, MC 64-192 were within the noise. KC and MC are maxima: the actual sizes split K
+    // and M evenly, so K = 2400 runs as three slices of 800 rather than two of 1024 and a thin one.
+    private const int KcMax = 1024;
+    private const int McMax = 96;
+    private const int NcMax = 1024;
 
     /// <summary>How op(A) and op(B) are stored: element (i, p) of op(A) is a[i·aRow + p·aCol].</summary>
     private readonly struct Operands

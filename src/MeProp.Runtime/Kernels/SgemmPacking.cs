@@ -19,6 +19,29 @@ internal static unsafe partial class Sgemm
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackA(in Operands op, int i0, int mc, int p0, int kc, float* dst, int mr)
     {
+        if (op.ACol != 1 && mr == 8)
+        {
+            // A stored transposed (dYᵀ for the weight gradient): step p of every panel is a run of
+            // the same row of the stored matrix, so walk that row once, left to right, and deal it
+            // out to the panels. Panel by panel would read 8 floats from each of kc rows (kc pages
+            // apart when the row is 4 KiB or longer) and come back to the same lines for the next panel.
+            int whole = mc & ~7;
+            for (int p = 0; p < kc; p++)
+            {
+                float* src = op.A + (long)(p0 + p) * op.ACol + i0;
+                float* d = dst + p * 8;
+                int r = 0;
+                for (; r < whole; r += 8) Vector256.Load(src + r).Store(d + (long)r * kc);
+                if (r < mc)
+                {
+                    float* panel = d + (long)r * kc;
+                    int i = 0;
+                    for (; r + i < mc; i++) panel[i] = src[r + i];
+                    for (; i < 8; i++) panel[i] = 0f;
+                }
+            }
+            return;
+        }
         for (int r = 0; r < mc; r += mr)
         {
             int rows = Math.Min(mr, mc - r);

@@ -5,7 +5,7 @@ using System.Runtime.Intrinsics;
 namespace MeProp.Kernels;
 
 // Products without packing: those with few rows of C (a mini-batch of a few examples) and, for
-// C = A·B and C = Aᵀ·B, every product that runs on one thread (see Gemm.UseThinAxpy).
+// C = A·B and C = Aᵀ·B, the single-threaded products whose op(A) stays in L2 (see Gemm.UseThinAxpy).
 //
 // Why: the blocked kernel packs B on every call. When C has only a handful of rows, each packed
 // value of B is used by those few rows only, so packing (a strided copy of all of B, which is the
@@ -29,7 +29,7 @@ namespace MeProp.Kernels;
 internal static unsafe partial class Sgemm
 {
     /// <summary>Rows of C up to which the unpacked dot-product kernel may replace the blocked one (measured: see Gemm.UseThin).</summary>
-    public const int ThinMaxRows = 32;
+    public const int ThinMaxRows = 20;
 
     /// <summary>Whether the unpacked few-row kernels exist on this machine (they are written for Vector512).</summary>
     public static bool ThinIsSupported => Kind == KernelKind.V512;
