@@ -141,6 +141,30 @@ public class ForwardKernelTests
         Assert.InRange(kept / (double)mask.Data.Length, 1.0 - p - 0.01, 1.0 - p + 0.01);
     }
 
+    // The mask is drawn from raw bits in runs; it must be the mask of one NextDouble() < p per
+    // element, in order (a training run's random sequence, and so its results, depend on it).
+    // p = 0.5 and 0.25 put p·2⁵³ on an integer, where "below the ceiling" and "below p·2⁵³" meet;
+    // 1003 elements cross the runs of 256 draws with a partial last run.
+    [Theory]
+    [InlineData(0.1)]
+    [InlineData(0.25)]
+    [InlineData(0.5)]
+    [InlineData(0.3333333333333333)]
+    public void Dropout_mask_is_one_NextDouble_below_p_per_element_in_order(double p)
+    {
+        var x = new Batch<float>(17, 59, TestData.Floats(_random, 17 * 59));
+        var mask = new Batch<float>(17, 59);
+        ForwardKernels.Dropout(x, p, new SeededRandom(11), mask, new Batch<float>(17, 59));
+        var reference = new SeededRandom(11);
+        float scale = (float)(1.0 / (1.0 - p));
+        for (int i = 0; i < mask.Data.Length; i++)
+            Assert.Equal(reference.NextDouble() < p ? 0f : scale, mask.Data[i]);
+        // and the generator is left where as many NextDouble calls would leave it
+        var after = new SeededRandom(11);
+        after.NextUInt64s(new ulong[mask.Data.Length]);
+        Assert.Equal(reference.NextUInt64(), after.NextUInt64());
+    }
+
     [Fact]
     public void Dropout_same_seed_same_mask_other_seed_other_mask()
     {

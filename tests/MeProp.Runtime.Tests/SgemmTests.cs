@@ -31,6 +31,7 @@ public class SgemmTests
         // tiles of 4 rows of B with 1-3 left over and k mod 16 finished after the horizontal sum,
         // dX strips of 64 columns, then 16-column vectors, then a padded tail under 16; K slices above 1024.
         { 5, 16, 64 }, { 9, 83, 83 }, { 14, 50, 50 }, { 12, 1100, 77 }, { 17, 40, 130 }, { 32, 31, 17 }, { 2, 2100, 20 },
+        { 7, 1500, 210 },                                                           // the forward one shared by two threads in column ranges
     };
 
     [Theory]
@@ -118,12 +119,14 @@ public class SgemmTests
         Assert.All(c.AsSpan(m * n).ToArray(), v => Assert.Equal(42f, v));
     }
 
-    [Fact]
-    public void One_thread_gives_the_same_bits_as_two()
+    [Theory]
+    [InlineData(200, 300, 400)] // the blocked kernel, split along N
+    [InlineData(10, 784, 500)]  // the unpacked forward kernel, split into column ranges (MNIST's batch 10)
+    [InlineData(7, 1500, 210)]  // the same with a last range of 42 columns (a 2-column edge tile)
+    public void One_thread_gives_the_same_bits_as_two(int m, int k, int n)
     {
         // Each block of C is an independent product over all of K, so who computes it cannot change it.
         var random = new SeededRandom(17);
-        int m = 200, k = 300, n = 400;
         float[] a = Floats(random, m * k), b = Floats(random, k * n), two = new float[m * n], one = new float[m * n];
         Gemm.MultiplyTransposedB<float>(a, b, two, m, k, n, false);
         try

@@ -177,8 +177,20 @@ public static class ForwardKernels
             return;
         }
         T scale = T.CreateChecked(1.0 / (1.0 - p));
-        for (int i = 0; i < m.Length; i++)
-            m[i] = random.NextDouble() < p ? T.Zero : scale;
+        // The draw of element i is random.NextDouble() < p, that is (u >> 11)·2⁻⁵³ < p for the next
+        // 64 random bits u: both sides scaled by 2⁵³ (exact), an integer below p·2⁵³ is one below
+        // its ceiling. So the same mask as a NextDouble per element, from raw bits drawn in runs
+        // (at MNIST's batch 10 the per-element calls were a third of the forward pass).
+        ulong limit = (ulong)Math.Ceiling(p * (1UL << 53));
+        Span<ulong> bits = stackalloc ulong[256];
+        for (int start = 0; start < m.Length; start += bits.Length)
+        {
+            Span<ulong> run = bits.Slice(0, Math.Min(bits.Length, m.Length - start));
+            random.NextUInt64s(run);
+            Span<T> target = m.Slice(start, run.Length);
+            for (int i = 0; i < run.Length; i++)
+                target[i] = (run[i] >> 11) < limit ? T.Zero : scale;
+        }
         TensorPrimitives.Multiply(x.Span, mask.Span, y.Span);
     }
 

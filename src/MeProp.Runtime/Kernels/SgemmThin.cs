@@ -56,14 +56,25 @@ internal static unsafe partial class Sgemm
         if (m <= 0 || n <= 0) return;
         fixed (float* pa = a, pb = b, pc = c)
         {
-            int j = 0;
-            for (; j + 4 <= n; j += 4) DotColumns<Four>(pa, lda, pb + (long)j * ldb, ldb, pc + j, m, k, ldc, accumulate);
-            switch (n - j)
-            {
-                case 1: DotColumns<One>(pa, lda, pb + (long)j * ldb, ldb, pc + j, m, k, ldc, accumulate); break;
-                case 2: DotColumns<Two>(pa, lda, pb + (long)j * ldb, ldb, pc + j, m, k, ldc, accumulate); break;
-                case 3: DotColumns<Three>(pa, lda, pb + (long)j * ldb, ldb, pc + j, m, k, ldc, accumulate); break;
-            }
+            var op = new Operands(pa, lda, 1, pb, 1, ldb, pc, ldc);
+            if (!TryRunThinDotParallel(op, m, k, n, accumulate)) DotColumnRange(op, m, k, 0, n, accumulate);
+        }
+    }
+
+    // Columns [j0, j1) of C = A·Bᵀ: every row of A against groups of 4 rows of B. Each entry of C is
+    // its own dot product, computed the same way whichever range it falls in, so a product cut into
+    // column ranges (two threads) gives the same bits as one range.
+    private static void DotColumnRange(in Operands op, int m, int k, int j0, int j1, bool accumulate)
+    {
+        float* a = op.A, b = op.B, c = op.C;
+        int lda = op.ARow, ldb = op.BCol, ldc = op.Ldc;
+        int j = j0;
+        for (; j + 4 <= j1; j += 4) DotColumns<Four>(a, lda, b + (long)j * ldb, ldb, c + j, m, k, ldc, accumulate);
+        switch (j1 - j)
+        {
+            case 1: DotColumns<One>(a, lda, b + (long)j * ldb, ldb, c + j, m, k, ldc, accumulate); break;
+            case 2: DotColumns<Two>(a, lda, b + (long)j * ldb, ldb, c + j, m, k, ldc, accumulate); break;
+            case 3: DotColumns<Three>(a, lda, b + (long)j * ldb, ldb, c + j, m, k, ldc, accumulate); break;
         }
     }
 
