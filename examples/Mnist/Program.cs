@@ -32,11 +32,12 @@ var data = new Option<string?>("--data") { Description = "Folder with the MNIST 
 var trainLimit = new Option<int?>("--train-limit") { Description = "Use only the first N of the 55,000 training images (quick runs)." };
 var compare = new Option<bool>("--compare") { Description = "Train dense, then meProp, with the same seed and data order, and print them side by side." };
 var touched = new Option<bool>("--touched-rows-only") { Description = "Update only the weight rows each step touched (faster; different semantics for Adam's moments)." };
+var threads = new Option<int>("--threads") { Description = "Threads a matrix product may use (Gemm.MaxThreads): 2, or 1 to keep all work on the training thread (another process on the second core, or one-core timings).", DefaultValueFactory = _ => 2 };
 var report = new Option<string?>("--report") { Description = "Write machine-readable results (JSON) to this file." };
 
 var root = new RootCommand("Train the paper's MNIST MLP (784-500-500-10) with meProp: sparsified back propagation.")
 {
-    k, mode, optimizer, lr, batch, epochs, hidden, layers, dropout, seed, data, trainLimit, compare, touched, report,
+    k, mode, optimizer, lr, batch, epochs, hidden, layers, dropout, seed, data, trainLimit, compare, touched, threads, report,
 };
 
 root.SetAction(async (parse, cancellation) =>
@@ -58,6 +59,9 @@ root.SetAction(async (parse, cancellation) =>
     };
     // Checked before the data is located, so a typo does not wait for a download.
     if (options.Problem() is string problem) return Fail(problem);
+    int threadCount = parse.GetValue(threads);
+    if (threadCount is not (1 or 2)) return Fail($"--threads must be 1 or 2, not {threadCount}.");
+    MeProp.Kernels.Gemm.MaxThreads = threadCount;
 
     MnistDataset dataset;
     try

@@ -24,10 +24,12 @@ namespace MeProp.Benchmarks;
 /// 256-bit burst is there to show that, and to be the peak where 512-bit vectors are not accelerated.
 /// </para>
 /// <para>
-/// An earlier revision of this measurement (16 chains c = c·a + b, in a method without
-/// AggressiveOptimization) reported 117 GFLOP/s here. The bursts are now compiled fully optimised
-/// from their first call (see <see cref="Burst512"/>), so no tier-0 or on-stack-replacement code
-/// can be what is timed.
+/// The docs once quoted 117 GFLOP/s from this suite: measured on an earlier machine of the same
+/// kind, whose cores ran 512-bit FMAs at the 256-bit rate (both widths gave 117). The previous
+/// 16-chain version of this code measures 217 on today's Zen 5 core, so the figure was that
+/// machine's, not a flaw of the loop; the bursts are still compiled fully optimised from their
+/// first call (see <see cref="Burst512"/>) so that no tier-0 or on-stack-replacement code can be
+/// what is timed, and the 256-bit row shows which kind of core a run was made on.
 /// </para>
 /// </remarks>
 public static class MachinePeak
