@@ -24,7 +24,7 @@ public class SgemmTests
         { 9, 33, 65 }, { 100, 7, 100 }, { 33, 257, 100 }, { 257, 33, 31 },          // partial tiles in both directions
         { 16, 600, 48 }, { 20, 513, 40 }, { 33, 2500, 70 }, { 41, 1100, 33 },      // K cut into slices (the first overwrites, later ones add)
         { 400, 20, 64 }, { 257, 100, 257 },                                         // M cut into row blocks
-        { 8, 3, 4100 }, { 97, 40, 1100 },                                           // N cut into column blocks, with a partial panel
+        { 8, 3, 4100 }, { 97, 40, 1100 }, { 9, 1500, 1030 },                        // N cut into column blocks (A packed once for all of them), with a partial panel
         { 200, 300, 400 },                                                          // two threads, split along N
         { 520, 200, 240 },                                                          // two threads, split along M
         // The unpacked few-row kernels (up to 32 rows): row chunks of 5 with 1-4 left over, forward

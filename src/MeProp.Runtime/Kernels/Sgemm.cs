@@ -65,6 +65,10 @@ internal static unsafe partial class Sgemm
     private const int McMax = 96;
     private const int NcMax = 1024;
 
+    // Packed A shared by all column blocks (RunBlock's shareA): at most 2M floats, 8 MB, which
+    // stays in the 32 MiB L3 (1024 rows x a K slice of 1024 need 1M).
+    private const int SharedAMaxFloats = 2 << 20;
+
     /// <summary>How op(A) and op(B) are stored: element (i, p) of op(A) is a[i·aRow + p·aCol].</summary>
     private readonly struct Operands
     {
@@ -132,9 +136,34 @@ internal static unsafe partial class Sgemm
         int kc = EvenSplit(k, KcMax, 1);
         int mc = EvenSplit(m, McMax, mr);
         int nc = EvenSplit(n, NcMax, nr);
-        PackBuffers buffers = PackBuffers.ForThisThread(mc * kc, kc * RoundUp(nc, nr));
+        // With more than one column block, each block would pack the same rows of A again: 8 times
+        // at n = 8192, a pass over all of A per block. When A's whole K slice fits the budget, the
+        // K slices go outside instead: each slice of A is packed once, its row blocks end to end,
+        // and every column block reads it. Each tile of C still gets the slices in order, so the
+        // results are the same bits.
+        bool shareA = n > nc && (long)RoundUp(m, mr) * kc <= SharedAMaxFloats;
+        PackBuffers buffers = PackBuffers.ForThisThread(shareA ? RoundUp(m, mr) * kc : mc * kc, kc * RoundUp(nc, nr));
         float* ap = buffers.A, bp = buffers.B;
         float* tile = stackalloc float[8 * 32]; // the larger of the two micro-tiles
+
+        if (shareA)
+        {
+            for (int pc = 0; pc < k; pc += kc)
+            {
+                int kcCur = Math.Min(kc, k - pc);
+                bool overwrite = pc == 0 && !accumulate;
+                for (int ic = i0; ic < i1; ic += mc)
+                    PackA(op, ic, Math.Min(mc, i1 - ic), pc, kcCur, ap + (long)(ic - i0) * kcCur, mr);
+                for (int jc = j0; jc < j1; jc += nc)
+                {
+                    int ncCur = Math.Min(nc, j1 - jc);
+                    PackB(op, pc, kcCur, jc, ncCur, bp, nr);
+                    for (int ic = i0; ic < i1; ic += mc)
+                        MultiplyPacked(op, ap + (long)(ic - i0) * kcCur, bp, ic, Math.Min(mc, i1 - ic), jc, ncCur, kcCur, overwrite, tile);
+                }
+            }
+            return;
+        }
 
         for (int jc = j0; jc < j1; jc += nc)
         {
@@ -149,34 +178,42 @@ internal static unsafe partial class Sgemm
                 {
                     int mcCur = Math.Min(mc, i1 - ic);
                     PackA(op, ic, mcCur, pc, kcCur, ap, mr);
-                    for (int jr = 0; jr < ncCur; jr += nr)
+                    MultiplyPacked(op, ap, bp, ic, mcCur, jc, ncCur, kcCur, overwrite, tile);
+                }
+            }
+        }
+    }
+
+    /// <summary>C[ic.., jc..] (+)= one packed row block of A (mcCur rows) times one packed column block of B (ncCur columns), K slice kcCur.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void MultiplyPacked(in Operands op, float* ap, float* bp, int ic, int mcCur, int jc, int ncCur, int kcCur, bool overwrite, float* tile)
+    {
+        int mr = MR, nr = NR;
+        for (int jr = 0; jr < ncCur; jr += nr)
+        {
+            int nValid = Math.Min(nr, ncCur - jr);
+            float* bPanel = bp + (long)jr * kcCur;
+            for (int ir = 0; ir < mcCur; ir += mr)
+            {
+                int mValid = Math.Min(mr, mcCur - ir);
+                float* aPanel = ap + (long)ir * kcCur;
+                float* cTile = op.C + (long)(ic + ir) * op.Ldc + jc + jr;
+                if (mValid == mr && nValid == nr)
+                {
+                    MicroKernel(kcCur, aPanel, bPanel, cTile, op.Ldc, overwrite);
+                }
+                else
+                {
+                    // Edge tile: compute the full padded tile into scratch, then copy or add the valid part.
+                    MicroKernel(kcCur, aPanel, bPanel, tile, nr, overwrite: true);
+                    for (int i = 0; i < mValid; i++)
                     {
-                        int nValid = Math.Min(nr, ncCur - jr);
-                        float* bPanel = bp + (long)jr * kcCur;
-                        for (int ir = 0; ir < mcCur; ir += mr)
-                        {
-                            int mValid = Math.Min(mr, mcCur - ir);
-                            float* aPanel = ap + (long)ir * kcCur;
-                            float* cTile = op.C + (long)(ic + ir) * op.Ldc + jc + jr;
-                            if (mValid == mr && nValid == nr)
-                            {
-                                MicroKernel(kcCur, aPanel, bPanel, cTile, op.Ldc, overwrite);
-                            }
-                            else
-                            {
-                                // Edge tile: compute the full padded tile into scratch, then copy or add the valid part.
-                                MicroKernel(kcCur, aPanel, bPanel, tile, nr, overwrite: true);
-                                for (int i = 0; i < mValid; i++)
-                                {
-                                    float* ci = cTile + (long)i * op.Ldc;
-                                    float* ti = tile + i * nr;
-                                    if (overwrite)
-                                        for (int j = 0; j < nValid; j++) ci[j] = ti[j];
-                                    else
-                                        for (int j = 0; j < nValid; j++) ci[j] += ti[j];
-                                }
-                            }
-                        }
+                        float* ci = cTile + (long)i * op.Ldc;
+                        float* ti = tile + i * nr;
+                        if (overwrite)
+                            for (int j = 0; j < nValid; j++) ci[j] = ti[j];
+                        else
+                            for (int j = 0; j < nValid; j++) ci[j] += ti[j];
                     }
                 }
             }
