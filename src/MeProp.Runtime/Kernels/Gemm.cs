@@ -23,8 +23,10 @@ public static class Gemm
     /// <summary>
     /// How many threads a large float product may use: 2 (the default: the calling thread and one
     /// persistent worker share products of at least 2·10⁷ flops, and forward products of a few
-    /// rows, a small mini-batch, from 4·10⁶ flops) or 1 (every product on the calling thread). The results are the same
-    /// bits either way: the threads split C into blocks, each a whole product of its own. Set 1 when other work already occupies the second core, or to measure one core.
+    /// rows, a small mini-batch, from 4·10⁶ flops) or 1 (every product on the calling thread).
+    /// The results are the same bits either way: the threads split C into blocks, each a whole
+    /// product of its own. Set 1 when other work already occupies the second core, or to measure
+    /// one core.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">value is not 1 or 2.</exception>
     public static int MaxThreads
