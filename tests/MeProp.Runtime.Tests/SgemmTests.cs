@@ -27,10 +27,12 @@ public class SgemmTests
         { 8, 3, 4100 }, { 97, 40, 1100 }, { 9, 1500, 1030 },                        // N cut into column blocks (A packed once for all of them), with a partial panel
         { 200, 300, 400 },                                                          // two threads, split along N
         { 520, 200, 240 },                                                          // two threads, split along M
-        // The unpacked few-row kernels (up to 20 rows for the forward form): row chunks of 5 with 1-4 left over, forward
-        // tiles of 4 rows of B with 1-3 left over and k mod 16 finished after the horizontal sum,
-        // dX strips of 64 columns, then 16-column vectors, then a padded tail under 16; K slices above 1024.
+        // The unpacked few-row kernels (up to 32 rows for the forward form): row chunks of 5 with 1-4 left over, forward
+        // tiles of 4 rows of B with 1-3 left over and k mod 16 finished by one masked vector step (k >= 16) or in
+        // scalar code after the horizontal sums (k < 16, above), dX strips of 64 columns, then 16-column vectors,
+        // then a padded tail under 16; K slices above 1024.
         { 5, 16, 64 }, { 9, 83, 83 }, { 14, 50, 50 }, { 12, 1100, 77 }, { 17, 40, 130 }, { 32, 31, 17 }, { 2, 2100, 20 },
+        { 26, 190, 70 },                                                            // the tagger's input part of a sentence (k = 190), 26 rows
         { 7, 1500, 210 },                                                           // the forward one shared by two threads in column ranges
     };
 

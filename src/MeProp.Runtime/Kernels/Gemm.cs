@@ -194,27 +194,35 @@ public static class Gemm
 
     /// <summary>Whether a forward-form float product (C = A·Bᵀ) with this few rows goes to the unpacked dot-product kernel of <c>SgemmThin.cs</c>.</summary>
     /// <remarks>
-    /// Measured on one core of the 2-core Zen 5 EPYC after the blocked kernel's K slice grew to 1024
-    /// (GFLOP/s, unpacked vs blocked, m x 784 x 500): m = 8: 117 vs 60, 12: 113 vs 79, 16: 107 vs 106,
-    /// 20: 118 vs 102, 24: 125 vs 126, 32: 117 vs 130, 48: 125 vs 157. Up to 16 rows it also beats
-    /// the blocked kernel on two threads (10x2048x2048: the blocked kernel pads 10 rows to 16 and
-    /// packs all of B for them); from 17 to 20 rows only when the blocked product would run on one
-    /// thread anyway.
+    /// <para>
+    /// Since the kernel finishes the reduction's last k mod 16 values with one masked vector step
+    /// and sums each row's four accumulators in one tree (it used to do both in scalar code, which
+    /// a short reduction did not amortise), it beats the blocked kernel, which packs all of B for
+    /// the few rows, up to 32 rows at every reduction length measured, on one and on two threads.
+    /// Measured on the 2-core Zen 4 EPYC (GFLOP/s, unpacked vs blocked; m x k x n): one thread
+    /// 16x190x500 83 vs 68, 32x190x500 85 vs 82, 64x190x500 89 vs 91, 24x784x500 102 vs 80,
+    /// 32x784x500 98 vs 84, 64x784x500 100 vs 92; two threads 24x190x500 180 vs 80, 32x784x500
+    /// 193 vs 157, 64x784x500 212 vs 173. The tagger's input part of a sentence (m = its length,
+    /// k = 190) was the case that moved: 16x190x500 ran at 32 GFLOP/s with the scalar tail.
+    /// </para>
+    /// <para>
+    /// On the Zen 5 EPYC, with the scalar tail and four separate horizontal sums, the crossover at
+    /// k = 784 was about 24 rows (m x 784 x 500, unpacked vs blocked: 16: 107 vs 106, 24: 125 vs
+    /// 126, 32: 117 vs 130, 48: 125 vs 157): 32 rows is the most that both machines' measurements
+    /// support (the shorter reduction step gained 14% at 10x784x500 on Zen 4, 92 -> 105). Not
+    /// re-measured on Zen 5.
+    /// </para>
     /// </remarks>
     private static bool UseThin(int m, int k, int n) =>
-        Sgemm.ThinIsSupported && m >= 1 && (m <= 16 || (m <= Sgemm.ThinMaxRows && !Sgemm.WouldRunParallel(m, k, n)));
+        Sgemm.ThinIsSupported && m >= 1 && m <= Sgemm.ThinMaxRows;
 
     /// <summary>Whether a strided forward-form product goes to the unpacked dot-product kernel rather than the blocked one.</summary>
     /// <remarks>
-    /// The dot-product kernel pays a horizontal sum per dot product and finishes k mod 16 in scalar
-    /// code, which a short reduction does not amortise. Measured on one core for the tagger's input
-    /// part (8 gates of 500 x 190, L steps of one sentence at once: m = L, k = 190, n = 500; µs per
-    /// sentence, unpacked vs blocked): L = 1: 100 vs 253; 2: 142 vs 241; 4: 202 vs 230; 8: 419 vs
-    /// 238; 16: 800 vs 292; 40: 2018 vs 456. With k of 500 and more the unpacked kernel keeps its lead
-    /// up to 16 rows (see <see cref="UseThin"/>), which covers a step's state part at small batches.
+    /// The same rule as <see cref="UseThin"/>: the strided operands (a column block of a gate matrix)
+    /// are read in place by the dot-product kernel and packed by the blocked one alike. Before the
+    /// masked tail step the tagger's input part (k = 190) went to the blocked kernel from 5 rows.
     /// </remarks>
-    private static bool UseThinStrided(int m, int k, int n) =>
-        Sgemm.ThinIsSupported && m >= 1 && (m <= 4 || (k >= 400 && UseThin(m, k, n)) || !UseBlocked(m, n, transposedB: true));
+    private static bool UseThinStrided(int m, int k, int n) => UseThin(m, k, n);
 
     /// <summary>Whether C = A·B or C = Aᵀ·B in float goes to the unpacked broadcast kernel of <c>SgemmThin.cs</c>.</summary>
     /// <remarks>

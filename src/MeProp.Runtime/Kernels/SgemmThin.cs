@@ -1,6 +1,7 @@
 using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace MeProp.Kernels;
 
@@ -29,7 +30,7 @@ namespace MeProp.Kernels;
 internal static unsafe partial class Sgemm
 {
     /// <summary>Rows of C up to which the unpacked dot-product kernel may replace the blocked one (measured: see Gemm.UseThin).</summary>
-    public const int ThinMaxRows = 20;
+    public const int ThinMaxRows = 32;
 
     /// <summary>Whether the unpacked few-row kernels exist on this machine (they are written for Vector512).</summary>
     public static bool ThinIsSupported => Kind == KernelKind.V512;
@@ -150,50 +151,103 @@ internal static unsafe partial class Sgemm
                 if (cols > 3) s43 = Vector512.FusedMultiplyAdd(u, v3, s43);
             }
         }
-        // The last k mod 16 products of each pair are added after the horizontal sum.
-        WriteDot(c, a, b, p, k, Vector512.Sum(s00), accumulate);
-        if (cols > 1) WriteDot(c + 1, a, b1, p, k, Vector512.Sum(s01), accumulate);
-        if (cols > 2) WriteDot(c + 2, a, b2, p, k, Vector512.Sum(s02), accumulate);
-        if (cols > 3) WriteDot(c + 3, a, b3, p, k, Vector512.Sum(s03), accumulate);
-        if (rows > 1)
+        if (p < k && k >= 16)
         {
-            float* c1 = c + ldc;
-            WriteDot(c1, a1, b, p, k, Vector512.Sum(s10), accumulate);
-            if (cols > 1) WriteDot(c1 + 1, a1, b1, p, k, Vector512.Sum(s11), accumulate);
-            if (cols > 2) WriteDot(c1 + 2, a1, b2, p, k, Vector512.Sum(s12), accumulate);
-            if (cols > 3) WriteDot(c1 + 3, a1, b3, p, k, Vector512.Sum(s13), accumulate);
+            // The last k mod 16 products: one more step over the last 16 values of every row, with
+            // the lanes already summed above (before p) zeroed in both operands, so they add exact
+            // zeros. A scalar tail here cost more than the vector loop itself at the tagger's
+            // k = 190 (14 scalar multiply-adds for each of the tile's 20 dot products).
+            Vector512<float> keep = Vector512.GreaterThanOrEqual(Vector512<int>.Indices, Vector512.Create(16 - (k - p))).AsSingle();
+            int q = k - 16;
+            Vector512<float> v0 = Vector512.Load(b + q) & keep;
+            Vector512<float> v1 = cols > 1 ? Vector512.Load(b1 + q) & keep : default;
+            Vector512<float> v2 = cols > 2 ? Vector512.Load(b2 + q) & keep : default;
+            Vector512<float> v3 = cols > 3 ? Vector512.Load(b3 + q) & keep : default;
+            Vector512<float> u = Vector512.Load(a + q) & keep;
+            s00 = Vector512.FusedMultiplyAdd(u, v0, s00);
+            if (cols > 1) s01 = Vector512.FusedMultiplyAdd(u, v1, s01);
+            if (cols > 2) s02 = Vector512.FusedMultiplyAdd(u, v2, s02);
+            if (cols > 3) s03 = Vector512.FusedMultiplyAdd(u, v3, s03);
+            if (rows > 1)
+            {
+                u = Vector512.Load(a1 + q) & keep;
+                s10 = Vector512.FusedMultiplyAdd(u, v0, s10);
+                if (cols > 1) s11 = Vector512.FusedMultiplyAdd(u, v1, s11);
+                if (cols > 2) s12 = Vector512.FusedMultiplyAdd(u, v2, s12);
+                if (cols > 3) s13 = Vector512.FusedMultiplyAdd(u, v3, s13);
+            }
+            if (rows > 2)
+            {
+                u = Vector512.Load(a2 + q) & keep;
+                s20 = Vector512.FusedMultiplyAdd(u, v0, s20);
+                if (cols > 1) s21 = Vector512.FusedMultiplyAdd(u, v1, s21);
+                if (cols > 2) s22 = Vector512.FusedMultiplyAdd(u, v2, s22);
+                if (cols > 3) s23 = Vector512.FusedMultiplyAdd(u, v3, s23);
+            }
+            if (rows > 3)
+            {
+                u = Vector512.Load(a3 + q) & keep;
+                s30 = Vector512.FusedMultiplyAdd(u, v0, s30);
+                if (cols > 1) s31 = Vector512.FusedMultiplyAdd(u, v1, s31);
+                if (cols > 2) s32 = Vector512.FusedMultiplyAdd(u, v2, s32);
+                if (cols > 3) s33 = Vector512.FusedMultiplyAdd(u, v3, s33);
+            }
+            if (rows > 4)
+            {
+                u = Vector512.Load(a4 + q) & keep;
+                s40 = Vector512.FusedMultiplyAdd(u, v0, s40);
+                if (cols > 1) s41 = Vector512.FusedMultiplyAdd(u, v1, s41);
+                if (cols > 2) s42 = Vector512.FusedMultiplyAdd(u, v2, s42);
+                if (cols > 3) s43 = Vector512.FusedMultiplyAdd(u, v3, s43);
+            }
+            p = k;
         }
-        if (rows > 2)
-        {
-            float* c2 = c + 2 * ldc;
-            WriteDot(c2, a2, b, p, k, Vector512.Sum(s20), accumulate);
-            if (cols > 1) WriteDot(c2 + 1, a2, b1, p, k, Vector512.Sum(s21), accumulate);
-            if (cols > 2) WriteDot(c2 + 2, a2, b2, p, k, Vector512.Sum(s22), accumulate);
-            if (cols > 3) WriteDot(c2 + 3, a2, b3, p, k, Vector512.Sum(s23), accumulate);
-        }
-        if (rows > 3)
-        {
-            float* c3 = c + 3 * ldc;
-            WriteDot(c3, a3, b, p, k, Vector512.Sum(s30), accumulate);
-            if (cols > 1) WriteDot(c3 + 1, a3, b1, p, k, Vector512.Sum(s31), accumulate);
-            if (cols > 2) WriteDot(c3 + 2, a3, b2, p, k, Vector512.Sum(s32), accumulate);
-            if (cols > 3) WriteDot(c3 + 3, a3, b3, p, k, Vector512.Sum(s33), accumulate);
-        }
-        if (rows > 4)
-        {
-            float* c4 = c + 4 * ldc;
-            WriteDot(c4, a4, b, p, k, Vector512.Sum(s40), accumulate);
-            if (cols > 1) WriteDot(c4 + 1, a4, b1, p, k, Vector512.Sum(s41), accumulate);
-            if (cols > 2) WriteDot(c4 + 2, a4, b2, p, k, Vector512.Sum(s42), accumulate);
-            if (cols > 3) WriteDot(c4 + 3, a4, b3, p, k, Vector512.Sum(s43), accumulate);
-        }
+        // A reduction shorter than one vector (k < 16) finishes in scalar code in WriteDots.
+        WriteDots<TC>(c, a, b, ldb, p, k, SumColumns(s00, s01, s02, s03), accumulate);
+        if (rows > 1) WriteDots<TC>(c + ldc, a1, b, ldb, p, k, SumColumns(s10, s11, s12, s13), accumulate);
+        if (rows > 2) WriteDots<TC>(c + 2 * ldc, a2, b, ldb, p, k, SumColumns(s20, s21, s22, s23), accumulate);
+        if (rows > 3) WriteDots<TC>(c + 3 * ldc, a3, b, ldb, p, k, SumColumns(s30, s31, s32, s33), accumulate);
+        if (rows > 4) WriteDots<TC>(c + 4 * ldc, a4, b, ldb, p, k, SumColumns(s40, s41, s42, s43), accumulate);
+    }
+
+    /// <summary>
+    /// The horizontal sums of four accumulators at once, lane j of the result being the sum of sj.
+    /// Each lane is computed from its own accumulator only, by the same additions in the same order,
+    /// so an entry of C gets the same bits whether its column falls in a group of four or an edge
+    /// group (which passes zeros for the missing accumulators), and so whichever column range,
+    /// hence thread, computes it. One shared tree instead of four Vector512.Sum: about half the
+    /// shuffles and adds, which a short reduction (the tagger's k = 190: 12 steps) does not amortise.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> SumColumns(Vector512<float> s0, Vector512<float> s1, Vector512<float> s2, Vector512<float> s3)
+    {
+        // Lane l of each 256-bit half sum: s[l] + s[l + 8].
+        Vector256<float> h0 = s0.GetLower() + s0.GetUpper(), h1 = s1.GetLower() + s1.GetUpper();
+        Vector256<float> h2 = s2.GetLower() + s2.GetUpper(), h3 = s3.GetLower() + s3.GetUpper();
+        // Pairwise sums within each 128-bit lane: (h0[0]+h0[1], h0[2]+h0[3], h1[0]+h1[1], h1[2]+h1[3] | the same of lanes 4-7).
+        Vector256<float> p01 = Avx.HorizontalAdd(h0, h1), p23 = Avx.HorizontalAdd(h2, h3);
+        // (sum of h0[0..3], of h1[0..3], of h2[0..3], of h3[0..3] | the same of lanes 4-7).
+        Vector256<float> quads = Avx.HorizontalAdd(p01, p23);
+        return quads.GetLower() + quads.GetUpper();
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void WriteDot(float* c, float* a, float* b, int from, int k, float sum, bool accumulate)
+    private static void WriteDots<TC>(float* c, float* a, float* b, int ldb, int from, int k, Vector128<float> sums, bool accumulate)
+        where TC : struct, ITileCount
     {
-        for (int p = from; p < k; p++) sum = MathF.FusedMultiplyAdd(a[p], b[p], sum);
-        *c = accumulate ? *c + sum : sum;
+        if (TC.Value == 4 && from == k)
+        {
+            Vector128<float> result = accumulate ? Vector128.Load(c) + sums : sums;
+            result.Store(c);
+            return;
+        }
+        for (int q = 0; q < TC.Value; q++)
+        {
+            float sum = sums.GetElement(q);
+            float* bq = b + (long)q * ldb;
+            for (int p = from; p < k; p++) sum = MathF.FusedMultiplyAdd(a[p], bq[p], sum);
+            c[q] = accumulate ? c[q] + sum : sum;
+        }
     }
 
     /// <summary>C (m x n) (+)= A (m x k) · B (k x n), for few rows m; B read once, unpacked.</summary>
