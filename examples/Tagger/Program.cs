@@ -60,7 +60,7 @@ root.SetAction(async (parse, cancellation) =>
     TaggingCorpus corpus;
     try
     {
-        EwtDataset dataset = await DataSetup.LoadAsync(parse.GetValue(data));
+        EwtDataset dataset = await EwtSetup.LoadAsync(parse.GetValue(data));
         corpus = TaggingCorpus.Build(dataset, options.TrainLimit);
     }
     catch (Exception e) when (e is EwtAcquisitionException or ConlluFormatException or System.IO.IOException)

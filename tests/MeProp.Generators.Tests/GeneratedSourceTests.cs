@@ -51,7 +51,7 @@ public sealed class GeneratedSourceTests
 
     /// <summary>
     /// Chen and Manning's parser network: word and tag embeddings side by side, one hidden layer, the
-    /// transition scores (Tanh stands in for the cube activation, which the DSL does not have).
+    /// transition scores (with Tanh; <see cref="CubeParserMlp"/> has the paper's cube activation).
     /// </summary>
     [Fact]
     public void ParserMlp() => Check("""
@@ -80,6 +80,35 @@ public sealed class GeneratedSourceTests
             }
         }
         """, "Paper.Parsing.ParserMlp.Scores.MeProp.g.cs", nameof(ParserMlp));
+
+    /// <summary>
+    /// The parser network with Chen and Manning's cube activation, two hidden layers deep: each Cube's
+    /// backward reads its input (the linear operation's result) from the tape, and neither is fused
+    /// into its linear operation's top-k as a Relu would be.
+    /// </summary>
+    [Fact]
+    public void CubeParserMlp() => Check("""
+        using MeProp;
+        using static MeProp.Ops;
+
+        namespace Paper.Parsing;
+
+        public sealed partial class CubeParserMlp
+        {
+            public Matrix<float> E = new(10000, 50), T = new(45, 50);
+            public Matrix<float> W1 = new(200, 36 * 50), W2 = new(200, 200), W3 = new(79, 200);
+            public RowVector<float> b1 = new(200), b2 = new(200), b3 = new(79);
+
+            [MeProp(K = 20)]
+            public Batch<float> Scores(IdBatch words, IdBatch tags)
+            {
+                var x = Concat(Embed(E, words), Embed(T, tags));
+                var h1 = Cube(W1 * x + b1);
+                var h2 = Cube(W2 * h1 + b2);
+                return W3 * h2 + b3;
+            }
+        }
+        """, "Paper.Parsing.CubeParserMlp.Scores.MeProp.g.cs", nameof(CubeParserMlp));
 
     /// <summary>Unified top-k (one index set per mini-batch), a dense output layer and an OutputK; a property as a parameter.</summary>
     [Fact]

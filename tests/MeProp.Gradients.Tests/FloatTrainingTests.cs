@@ -65,6 +65,38 @@ public class FloatTrainingTests
         Assert.True(last < 0.5f * first, $"{mode}: loss went from {first} to {last}");
     }
 
+    // The parser example's network in float (FloatCubeParser: embeddings, a cube layer, the scores),
+    // on a toy task: the class is the first word's id modulo the class count.
+    [Theory]
+    [InlineData(MePropMode.TopK)]
+    [InlineData(MePropMode.Unified)]
+    [InlineData(MePropMode.Dense)]
+    public void Training_a_cube_network_with_meProp_lowers_the_loss(MePropMode mode)
+    {
+        var random = new SeededRandom(34);
+        var model = new FloatCubeParser(vocabulary: 12, dimension: 4, positions: 3, hidden: 24, classes: 3, seed: 3);
+        model.MePropSettings.Mode = mode;
+        var optimizer = new Adam<float>(learningRate: 0.01);
+        var words = new IdBatch(30, 3);
+        var labels = new int[30];
+        for (int b = 0; b < 30; b++)
+        {
+            for (int p = 0; p < 3; p++) words[b, p] = random.NextInt(12);
+            labels[b] = words[b, 0] % 3;
+        }
+        var gradient = new Batch<float>(30, 3);
+
+        float first = SoftmaxCrossEntropy.Loss(model.Forward(words), labels);
+        for (int step = 0; step < 200; step++)
+        {
+            SoftmaxCrossEntropy.LossAndGradient(model.ForwardTrain(words), labels, gradient);
+            model.Backward(gradient);
+            optimizer.Step(model.Parameters);
+        }
+        float last = SoftmaxCrossEntropy.Loss(model.Forward(words), labels);
+        Assert.True(last < 0.5f * first, $"{mode}: loss went from {first} to {last}");
+    }
+
     [Fact]
     public void A_training_step_allocates_nothing_once_its_buffers_exist()
     {

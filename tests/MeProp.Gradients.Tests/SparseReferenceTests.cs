@@ -107,7 +107,7 @@ public class SparseReferenceTests
         Assert.Contains($"{Examples}x{Output}", shape.Message);
     }
 
-    // ---- the reference: loops over plain arrays, nothing from the runtime's kernels ----
+    // ---- the reference: loops over plain arrays, nothing from the runtime's kernels (CubeGradientTests uses these too) ----
 
     private static System.Collections.Generic.Dictionary<string, double[]> Reference(Mlp m, Batch<double> x, Batch<double> dOutput, MePropMode mode, int k, int outputK)
     {
@@ -123,7 +123,7 @@ public class SparseReferenceTests
         return new() { ["W1"] = dW1, ["b1"] = db1, ["W2"] = dW2, ["b2"] = db2, ["W3"] = dW3, ["b3"] = db3 };
     }
 
-    private static double[][] Rows(Batch<double> b) => Enumerable.Range(0, b.Rows).Select(r => b.Row(r).ToArray()).ToArray();
+    internal static double[][] Rows(Batch<double> b) => Enumerable.Range(0, b.Rows).Select(r => b.Row(r).ToArray()).ToArray();
 
     private static (double[][] Z, double[][] H) Layer(double[][] x, Matrix<double> w, RowVector<double> b, bool relu)
     {
@@ -139,7 +139,7 @@ public class SparseReferenceTests
     private static double[][] ReluBackward(double[][] dh, double[][] z)
         => dh.Select((row, b) => row.Select((g, j) => z[b][j] > 0 ? g : 0).ToArray()).ToArray();
 
-    private static double[][] Mask(double[][] dy, MePropMode mode, int k)
+    internal static double[][] Mask(double[][] dy, MePropMode mode, int k)
     {
         int n = dy[0].Length;
         if (mode == MePropMode.Dense || k >= n) return dy;
@@ -154,7 +154,7 @@ public class SparseReferenceTests
         return dy.Select(row => { var kept = Keep(row); return row.Select((v, j) => kept.Contains(j) ? v : 0).ToArray(); }).ToArray();
     }
 
-    private static (double[] dW, double[] db, double[][] dx) LinearBackward(double[][] dy, double[][] x, Matrix<double> w)
+    internal static (double[] dW, double[] db, double[][] dx) LinearBackward(double[][] dy, double[][] x, Matrix<double> w)
     {
         var dW = new double[w.Rows * w.Cols];
         var db = new double[w.Rows];

@@ -54,6 +54,7 @@ public class ForwardKernelTests
         Check(r => ForwardKernels.Relu(a, r), (b, j) => Math.Max(a[b, j], 0.0));
         Check(r => ForwardKernels.Tanh(a, r), (b, j) => Math.Tanh(a[b, j]));
         Check(r => ForwardKernels.Sigmoid(a, r), (b, j) => 1.0 / (1.0 + Math.Exp(-a[b, j])));
+        Check(r => ForwardKernels.Cube(a, r), (b, j) => Math.Pow(a[b, j], 3));
     }
 
     [Fact]
@@ -213,6 +214,7 @@ public class ForwardKernelTests
         Assert.Equal(Into(3, 4, r => ForwardKernels.Relu(x, r)).Data, Ops.Relu(x).Data);
         Assert.Equal(Into(3, 4, r => ForwardKernels.Tanh(x, r)).Data, Ops.Tanh(x).Data);
         Assert.Equal(Into(3, 4, r => ForwardKernels.Sigmoid(x, r)).Data, Ops.Sigmoid(x).Data);
+        Assert.Equal(Into(3, 4, r => ForwardKernels.Cube(x, r)).Data, Ops.Cube(x).Data);
         Assert.Equal(Into(3, 8, r => { ForwardKernels.ConcatInto(x, r, 0); ForwardKernels.ConcatInto(z, r, 4); }).Data, Ops.Concat(x, z).Data);
         var ids = new IdBatch(3, 2, new[] { 1, 0, 4, 4, 2, 3 });
         Assert.Equal(Into(3, 8, r => ForwardKernels.Embed(w, ids, r)).Data, Ops.Embed(w, ids).Data);

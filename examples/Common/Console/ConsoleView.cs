@@ -48,7 +48,8 @@ public sealed class ConsoleView : ITrainingObserver
         }
         RunResult result = worker.GetAwaiter().GetResult(); // rethrows a training failure
         EpochResult best = result.Best;
-        AnsiConsole.MarkupLine($"  best dev accuracy {Percent(best.DevAccuracy)} at epoch {best.Epoch}: [bold]test accuracy {Percent(best.TestAccuracy)}[/]");
+        string metric = MetricLabel(result.Options);
+        AnsiConsole.MarkupLine($"  best dev {metric} {Percent(best.DevAccuracy)} at epoch {best.Epoch}: [bold]test {metric} {Percent(best.TestAccuracy)}[/]{Markup.Escape(Extras(best))}");
         AnsiConsole.WriteLine();
         return result;
     }
@@ -87,7 +88,7 @@ public sealed class ConsoleView : ITrainingObserver
         string rows = string.Join(" ", _layers.Select((name, i) => $"{name} {Percent(r.UpdatedRowFraction[i])}"));
         PhaseSeconds s = r.Seconds;
         return Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-            $"  epoch {r.Epoch,3}  loss {r.TrainLoss:F4}  dev {Percent(r.DevAccuracy)}  test {Percent(r.TestAccuracy)}" +
+            $"  epoch {r.Epoch,3}  loss {r.TrainLoss:F4}  dev {Percent(r.DevAccuracy)}  test {Percent(r.TestAccuracy)}{Extras(r)}" +
             $"  | fwd {s.Forward:F2}s  lin-bwd {s.LinearBackward:F2}s  bwd {s.Backward:F2}s  upd {s.Update:F2}s" +
             $"  | rows updated: {rows}"));
     }
@@ -115,8 +116,11 @@ public sealed class ConsoleView : ITrainingObserver
         string Sec(double v) => v.ToString("F2", CultureInfo.InvariantCulture) + " s";
 
         Row("best epoch (by dev)", dense.Best.Epoch.ToString(CultureInfo.InvariantCulture), meProp.Best.Epoch.ToString(CultureInfo.InvariantCulture));
-        Row("dev accuracy", Percent(dense.Best.DevAccuracy), Percent(meProp.Best.DevAccuracy));
-        Row("test accuracy", Percent(dense.Best.TestAccuracy), Percent(meProp.Best.TestAccuracy));
+        string metric = MetricLabel(meProp.Options);
+        Row($"dev {metric}", Percent(dense.Best.DevAccuracy), Percent(meProp.Best.DevAccuracy));
+        Row($"test {metric}", Percent(dense.Best.TestAccuracy), Percent(meProp.Best.TestAccuracy));
+        foreach (string key in meProp.Best.Metrics.Keys)
+            Row(key, Percent(dense.Best.Metrics.GetValueOrDefault(key)), Percent(meProp.Best.Metrics[key]));
         PhaseSeconds d = dense.Seconds, m = meProp.Seconds;
         Row("forward", Sec(d.Forward), Sec(m.Forward), Ratio(d.Forward, m.Forward));
         Row("linear backward (backprop)", Sec(d.LinearBackward), Sec(m.LinearBackward), Ratio(d.LinearBackward, m.LinearBackward));
@@ -131,6 +135,13 @@ public sealed class ConsoleView : ITrainingObserver
     public static string Label(RunResult run) => run.Options.Mode == MePropMode.Dense
         ? "dense"
         : $"meProp {run.Options.Mode.ToString().ToLowerInvariant()} k={run.Options.K.ToString(CultureInfo.InvariantCulture)}";
+
+    // "accuracy", or a metric's usual abbreviation in capitals (UAS).
+    private static string MetricLabel(RunOptions options)
+        => options.MetricName == RunOptions.DefaultMetricName ? options.MetricName : options.MetricName.ToUpperInvariant();
+
+    // The epoch's further metrics (the parser's LAS), as "  devLas 85.10%  testLas 84.90%".
+    private static string Extras(EpochResult r) => string.Concat(r.Metrics.Select(m => $"  {m.Key} {Percent(m.Value)}"));
 
     private static string Percent(double fraction) => (fraction * 100).ToString("F2", CultureInfo.InvariantCulture) + "%";
 

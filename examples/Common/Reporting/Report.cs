@@ -36,7 +36,8 @@ public static class Report
         RunOptions o = run.Options;
         EpochResult best = run.Best;
         PhaseSeconds s = run.Seconds;
-        return new ReportRun(
+        bool namedAccuracy = o.MetricName == RunOptions.DefaultMetricName;
+        var report = new ReportRun(
             Mode: o.Mode.ToString().ToLowerInvariant(),
             K: o.K,
             Optimizer: o.Optimizer.ToString().ToLowerInvariant(),
@@ -49,21 +50,41 @@ public static class Report
             Update: o.TouchedRowsOnly ? "touched-rows" : "all-rows",
             Epochs: run.Epochs.Count,
             BestEpoch: best.Epoch,
-            DevAccuracy: best.DevAccuracy,
-            TestAccuracy: best.TestAccuracy,
+            DevAccuracy: namedAccuracy ? best.DevAccuracy : null,
+            TestAccuracy: namedAccuracy ? best.TestAccuracy : null,
             Seconds: new ReportSeconds(s.Forward, s.LinearBackward, s.Backward, s.Update, s.Total),
             UpdatedRowFraction: run.UpdatedRowFraction.ToArray(),
-            PerEpoch: run.Epochs.Select(e => new ReportEpoch(e.Epoch, e.TrainLoss, e.DevAccuracy, e.TestAccuracy,
-                new ReportSeconds(e.Seconds.Forward, e.Seconds.LinearBackward, e.Seconds.Backward, e.Seconds.Update, e.Seconds.Total))).ToArray())
+            PerEpoch: run.Epochs.Select(e => new ReportEpoch(e.Epoch, e.TrainLoss, namedAccuracy ? e.DevAccuracy : null, namedAccuracy ? e.TestAccuracy : null,
+                new ReportSeconds(e.Seconds.Forward, e.Seconds.LinearBackward, e.Seconds.Backward, e.Seconds.Update, e.Seconds.Total))
+            {
+                Metrics = MetricsOf(o, e),
+            }).ToArray())
         {
             TaskSettings = new Dictionary<string, object>(o.ReportFields),
         };
+        foreach (var (name, value) in MetricsOf(o, best)) report.TaskSettings[name] = value;
+        return report;
+    }
+
+    // A task whose metric is not called accuracy (the parser's UAS) reports it as devUas/testUas, and
+    // its further metrics (LAS) beside it.
+    private static Dictionary<string, object> MetricsOf(RunOptions options, EpochResult epoch)
+    {
+        var metrics = new Dictionary<string, object>();
+        if (options.MetricName != RunOptions.DefaultMetricName)
+        {
+            string name = char.ToUpperInvariant(options.MetricName[0]) + options.MetricName[1..];
+            metrics["dev" + name] = epoch.DevAccuracy;
+            metrics["test" + name] = epoch.TestAccuracy;
+        }
+        foreach (var (key, value) in epoch.Metrics) metrics[key] = value;
+        return metrics;
     }
 
     private sealed record ReportDocument(string Task, ReportRun[] Runs);
 
     private sealed record ReportRun(string Mode, int K, string Optimizer, double LearningRate, int Batch, int Hidden,
-        double Dropout, int Seed, int? TrainLimit, string Update, int Epochs, int BestEpoch, double DevAccuracy, double TestAccuracy,
+        double Dropout, int Seed, int? TrainLimit, string Update, int Epochs, int BestEpoch, double? DevAccuracy, double? TestAccuracy,
         ReportSeconds Seconds, double[] UpdatedRowFraction, ReportEpoch[] PerEpoch)
     {
         // Written as properties of the run itself ("layers": 2, ...), not as a nested object.
@@ -73,5 +94,9 @@ public static class Report
 
     private sealed record ReportSeconds(double Forward, double LinearBackward, double Backward, double Update, double Total);
 
-    private sealed record ReportEpoch(int Epoch, double TrainLoss, double DevAccuracy, double TestAccuracy, ReportSeconds Seconds);
+    private sealed record ReportEpoch(int Epoch, double TrainLoss, double? DevAccuracy, double? TestAccuracy, ReportSeconds Seconds)
+    {
+        [JsonExtensionData]
+        public Dictionary<string, object> Metrics { get; init; } = new();
+    }
 }

@@ -43,6 +43,14 @@ public abstract record RunOptions
     /// <summary>Update only the weight rows the step touched (different semantics for Adam's moments).</summary>
     public bool TouchedRowsOnly { get; init; }
 
+    public const string DefaultMetricName = "accuracy";
+
+    /// <summary>
+    /// The name of the dev/test metric the best epoch is chosen by, in camelCase ("accuracy"; the
+    /// parser's "uas"): the report writes it as devAccuracy/testAccuracy, or dev/test plus the name.
+    /// </summary>
+    public virtual string MetricName => DefaultMetricName;
+
     /// <summary>The paper's learning rate for <paramref name="optimizer"/> on this task.</summary>
     protected abstract double DefaultLearningRate(OptimizerKind optimizer);
 

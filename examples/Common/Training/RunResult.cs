@@ -25,7 +25,12 @@ public sealed record PhaseSeconds(double Forward, double LinearBackward, double 
 }
 
 /// <summary>One epoch's outcome; accuracies are the task's metric (per image, per word) on the development and test sets.</summary>
-public sealed record EpochResult(int Epoch, double TrainLoss, double DevAccuracy, double TestAccuracy, PhaseSeconds Seconds, IReadOnlyList<double> UpdatedRowFraction);
+/// <remarks>DevAccuracy and TestAccuracy hold the metric the best epoch is chosen by (<see cref="RunOptions.MetricName"/>; the parser's UAS).</remarks>
+public sealed record EpochResult(int Epoch, double TrainLoss, double DevAccuracy, double TestAccuracy, PhaseSeconds Seconds, IReadOnlyList<double> UpdatedRowFraction)
+{
+    /// <summary>Further metrics of the task, by their report names (the parser's "devLas", "testLas").</summary>
+    public IReadOnlyDictionary<string, double> Metrics { get; init; } = new Dictionary<string, double>();
+}
 
 /// <summary>A whole run: the paper's protocol reports the test accuracy of the epoch with the best dev accuracy.</summary>
 /// <param name="LayerNames">The weight matrices (or groups of them) <see cref="EpochResult.UpdatedRowFraction"/> reports, in order.</param>

@@ -53,17 +53,6 @@ public sealed class TaggingCorpus
     /// <summary>The model's sizes for this corpus.</summary>
     public TaggerShape Shape(int hidden) => new(Words.Count, FeatureValues.Count, Tags.Count, hidden);
 
-    /// <summary>The form a word's embedding is looked up by: lower-cased, every digit replaced by 0.</summary>
-    public static string NormalizeForm(string form)
-    {
-        ArgumentNullException.ThrowIfNull(form);
-        return string.Create(form.Length, form, (span, source) =>
-        {
-            for (int i = 0; i < source.Length; i++)
-                span[i] = char.IsDigit(source[i]) ? '0' : char.ToLowerInvariant(source[i]);
-        });
-    }
-
     /// <summary>Builds the vocabularies from the first <paramref name="trainLimit"/> training sentences (all when null) and encodes all three splits.</summary>
     public static TaggingCorpus Build(EwtDataset data, int? trainLimit = null)
         => Build(data.Training.Take(trainLimit ?? int.MaxValue).ToArray(), data.Development, data.Test);
@@ -73,7 +62,7 @@ public sealed class TaggingCorpus
         ArgumentNullException.ThrowIfNull(training);
         if (training.Count == 0) throw new ArgumentException("The training set has no sentences.", nameof(training));
         var trainingWords = training.SelectMany(s => s.Words).ToArray();
-        var words = Vocabulary.Build(trainingWords.Select(w => NormalizeForm(w.Form)), MinCount);
+        var words = Vocabulary.Build(trainingWords.Select(w => WordForms.Normalize(w.Form)), MinCount);
         var features = Vocabulary.Build(trainingWords.SelectMany(w => FeatureValuesOf(w.Form)), MinCount);
         var tags = Vocabulary.Build(trainingWords.Select(w => w.Xpos), minCount: 1);
         EncodedSentence[] Encode(IReadOnlyList<ConlluSentence> sentences) => sentences.Select(s => EncodeSentence(s, words, features, tags)).ToArray();
@@ -97,7 +86,7 @@ public sealed class TaggingCorpus
         for (int i = 0; i < n; i++)
         {
             ConlluWord word = sentence.Words[i];
-            wordIds[i] = words.Id(NormalizeForm(word.Form));
+            wordIds[i] = words.Id(WordForms.Normalize(word.Form));
             WordFeatures.Describe(word.Form, values);
             for (int f = 0; f < WordFeatures.Count; f++) featureIds[i * WordFeatures.Count + f] = features.Id(values[f]);
             tagIds[i] = tags.Id(word.Xpos);

@@ -88,6 +88,8 @@ internal sealed class Activity
         // A linear operation whose result feeds only a Relu can form dL/dy and
         // select its top-k in one pass (LinearBackward.RunThroughRelu) instead of writing dL/dy and
         // reading it again. Every edge out of a value is a use (a state's Next also feeds the next step).
+        // Relu only: the fused pass applies ReLU's derivative (d = y > 0 ? g : 0); every other
+        // activation, Cube included, runs its own backward kernel before the linear operation's.
         var uses = new Dictionary<string, int>();
         foreach (var edge in edges)
             uses[edge.From] = uses.TryGetValue(edge.From, out int n) ? n + 1 : 1;

@@ -108,6 +108,9 @@ internal enum OpKind
     /// <summary>Logistic sigmoid.</summary>
     Sigmoid,
 
+    /// <summary>x³, the cube activation (Chen and Manning's parser); its derivative reads x, not the result.</summary>
+    Cube,
+
     /// <summary>Features side by side. Operands: the parts, in order.</summary>
     Concat,
 

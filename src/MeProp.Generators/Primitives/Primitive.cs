@@ -25,6 +25,7 @@ internal abstract class Primitive : IPrimitive
         new ActivationPrimitive(OpKind.Relu),
         new ActivationPrimitive(OpKind.Tanh),
         new ActivationPrimitive(OpKind.Sigmoid),
+        new CubePrimitive(),
         new ConcatPrimitive(),
         new EmbedPrimitive(),
         new DropoutPrimitive(),

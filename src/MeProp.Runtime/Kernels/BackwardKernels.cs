@@ -1,6 +1,8 @@
 using System;
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace MeProp.Kernels;
 
@@ -8,7 +10,8 @@ namespace MeProp.Kernels;
 /// Gradient kernels of the DSL's element-wise operations. Each writes dx, or adds to it when
 /// <c>accumulate</c> is true (a value used by several operations receives one contribution from
 /// each: the generated code overwrites on the first and adds the rest, so it never zeroes buffers).
-/// Activation derivatives are taken from the forward result y, which the forward pass keeps anyway.
+/// Activation derivatives are taken from the forward result y, which the forward pass keeps anyway,
+/// except the cube's, which is taken from its input (see <see cref="Cube"/>).
 /// </summary>
 public static class BackwardKernels
 {
@@ -72,6 +75,42 @@ public static class BackwardKernels
         for (int i = 0; i < d.Length; i++)
         {
             T v = g[i] * o[i] * (T.One - o[i]);
+            d[i] = accumulate ? d[i] + v : v;
+        }
+    }
+
+    /// <summary>dx (+)= dy ⊙ 3z² (the cube y = z³, from its input z).</summary>
+    /// <remarks>
+    /// From the input, not the output: 3·y^(2/3) needs a cube root, which costs more than the
+    /// product and is not exact, and the tape records z anyway. The vector path forms
+    /// dy·((3·z)·z) (+ dx) in the scalar tail's order, without fused multiply-add, so the result is
+    /// the same bits on every machine and for every length.
+    /// </remarks>
+    public static void Cube<T>(Batch<T> dy, Batch<T> z, Batch<T> dx, bool accumulate) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ForwardKernels.RequireSameShape(dy, z, "activation input");
+        ForwardKernels.RequireSameShape(dy, dx, "gradient");
+        ReadOnlySpan<T> g = dy.Span, x = z.Span;
+        Span<T> d = dx.Span;
+        T three = T.CreateTruncating(3);
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported)
+        {
+            ref T gr = ref MemoryMarshal.GetReference(g);
+            ref T xr = ref MemoryMarshal.GetReference(x);
+            ref T dr = ref MemoryMarshal.GetReference(d);
+            Vector512<T> threes = Vector512.Create(three);
+            for (int step = Vector512<T>.Count; i <= d.Length - step; i += step)
+            {
+                nuint at = (nuint)i;
+                Vector512<T> xv = Vector512.LoadUnsafe(ref xr, at);
+                Vector512<T> v = Vector512.LoadUnsafe(ref gr, at) * (threes * xv * xv);
+                (accumulate ? Vector512.LoadUnsafe(ref dr, at) + v : v).StoreUnsafe(ref dr, at);
+            }
+        }
+        for (; i < d.Length; i++)
+        {
+            T v = g[i] * (three * x[i] * x[i]);
             d[i] = accumulate ? d[i] + v : v;
         }
     }

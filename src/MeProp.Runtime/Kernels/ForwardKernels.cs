@@ -1,6 +1,8 @@
 using System;
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace MeProp.Kernels;
 
@@ -123,6 +125,35 @@ public static class ForwardKernels
     {
         RequireSameShape(x, y, "result");
         TensorPrimitives.Sigmoid<T>(x.Span, y.Span);
+    }
+
+    /// <summary>y = x³ = x·x·x (the cube activation of Chen and Manning's parser).</summary>
+    /// <remarks>
+    /// One pass, so that y may be x itself (two TensorPrimitives.Multiply calls through y would cube
+    /// x² there). The vector path forms (x·x)·x as the scalar tail does, without fused multiply-add,
+    /// so the result is the same bits on every machine and for every length.
+    /// </remarks>
+    public static void Cube<T>(Batch<T> x, Batch<T> y) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        RequireSameShape(x, y, "result");
+        ReadOnlySpan<T> source = x.Span;
+        Span<T> target = y.Span;
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported)
+        {
+            ref T s = ref MemoryMarshal.GetReference(source);
+            ref T t = ref MemoryMarshal.GetReference(target);
+            for (int step = Vector512<T>.Count; i <= source.Length - step; i += step)
+            {
+                Vector512<T> v = Vector512.LoadUnsafe(ref s, (nuint)i);
+                (v * v * v).StoreUnsafe(ref t, (nuint)i);
+            }
+        }
+        for (; i < source.Length; i++)
+        {
+            T v = source[i];
+            target[i] = v * v * v;
+        }
     }
 
     /// <summary>Copies <paramref name="part"/> into columns [offset, offset + part.Cols) of <paramref name="y"/> (one operand of a concatenation).</summary>

@@ -83,6 +83,14 @@ public static class Ops
         return y;
     }
 
+    /// <summary>x³ element-wise: the cube activation of Chen and Manning's dependency parser.</summary>
+    public static Batch<T> Cube<T>(Batch<T> x) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var y = new Batch<T>(x.Rows, x.Cols);
+        ForwardKernels.Cube(x, y);
+        return y;
+    }
+
     /// <summary>The features of the operands side by side: each example's row is a's row, then b's, and so on.</summary>
     public static Batch<T> Concat<T>(params Batch<T>[] parts) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {

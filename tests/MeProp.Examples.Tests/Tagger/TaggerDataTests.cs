@@ -34,9 +34,9 @@ public class TaggerDataTests
     [Fact]
     public void Word_forms_are_looked_up_lower_cased_with_digits_folded()
     {
-        Assert.Equal("the", TaggingCorpus.NormalizeForm("The"));
-        Assert.Equal("00:00", TaggingCorpus.NormalizeForm("12:45"));
-        Assert.Equal("", TaggingCorpus.NormalizeForm(""));
+        Assert.Equal("the", WordForms.Normalize("The"));
+        Assert.Equal("00:00", WordForms.Normalize("12:45"));
+        Assert.Equal("", WordForms.Normalize(""));
     }
 
     [Fact]

@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 
-namespace MeProp.Examples.Tagger;
+namespace MeProp.Examples;
 
 /// <summary>
 /// Strings to dense ids, built from training counts. Id 0 is the unknown entry: strings seen fewer

@@ -2,10 +2,13 @@ using System.Threading.Tasks;
 using MeProp.Datasets.UdEnglishEwt;
 using Spectre.Console;
 
-namespace MeProp.Examples.Tagger;
+namespace MeProp.Examples;
 
-/// <summary>Finds UD English EWT (--data, then MEPROP_DATA, then the user's cache), obtains it when missing with a progress display, and loads it.</summary>
-public static class DataSetup
+/// <summary>
+/// Finds UD English EWT (--data, then MEPROP_DATA, then the user's cache), obtains it when missing
+/// with a progress display, and loads it: the tagger and the parser read the same treebank.
+/// </summary>
+public static class EwtSetup
 {
     public static async Task<EwtDataset> LoadAsync(string? dataOption)
     {

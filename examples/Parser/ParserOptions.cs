@@ -1,0 +1,48 @@
+using System.Collections.Generic;
+
+namespace MeProp.Examples.Parser;
+
+/// <summary>The hidden layers' activation; each is its own generated network class.</summary>
+public enum ParserActivation
+{
+    Relu,
+    Tanh,
+}
+
+/// <summary>A parsing run: the common options with the paper's parsing defaults.</summary>
+public sealed record ParserOptions : RunOptions
+{
+    public ParserOptions()
+    {
+        K = 20;
+        Optimizer = OptimizerKind.AdaGrad; // the paper's parser: AdaGrad, lr 0.01
+        Batch = 10_000;                    // transition examples per mini-batch
+        Epochs = 10;
+        Hidden = 500;
+        Dropout = 0;
+    }
+
+    public ParserActivation Activation { get; init; } = ParserActivation.Relu;
+
+    /// <summary>Back-propagate the output layer densely (the paper sparsifies it too, with the same k).</summary>
+    public bool DenseOutput { get; init; }
+
+    /// <summary>The best epoch is the one with the best development UAS.</summary>
+    public override string MetricName => "uas";
+
+    /// <summary>The paper's parsing rates: AdaGrad 0.01, Adam 0.001 (and 0.1 for plain SGD).</summary>
+    protected override double DefaultLearningRate(OptimizerKind optimizer) => optimizer switch
+    {
+        OptimizerKind.Adam => 0.001,
+        OptimizerKind.AdaGrad => 0.01,
+        _ => 0.1,
+    };
+
+    public override IReadOnlyDictionary<string, object> ReportFields => new Dictionary<string, object>
+    {
+        ["activation"] = Activation.ToString().ToLowerInvariant(),
+        ["denseOutput"] = DenseOutput,
+        ["embeddingDimension"] = ParserShape.Dimension,
+        ["features"] = FeatureTemplate.Count,
+    };
+}

@@ -1,0 +1,164 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+
+namespace MeProp.Examples.Parser;
+
+/// <summary>Trains the parser network on the oracle's transition examples and scores greedy parses of the development and test sets.</summary>
+public static class ParserTrainer
+{
+    private const int ProgressEvery = 4;
+    private const int DecodingBatch = 1000;
+
+    /// <summary>The model a run starts from: the same seed gives the same weights, so a --compare pair differs only in its backward pass.</summary>
+    public static IParserNetwork CreateModel(ParserOptions options, ParsingCorpus corpus)
+    {
+        var shape = new ParserShape(corpus.Features.WordTableSize, corpus.Features.TagTableSize, corpus.Features.LabelTableSize,
+            corpus.Transitions.Count, options.Hidden);
+        IParserNetwork model = options.Activation switch
+        {
+            ParserActivation.Tanh => new TanhParserNetwork(shape, options.Seed),
+            _ => new ReluParserNetwork(shape, options.Seed),
+        };
+        model.MePropSettings.Mode = options.Mode;
+        if (options.Mode != MePropMode.Dense) model.MePropSettings.K = options.K;
+        model.MePropSettings.DenseOutput = options.DenseOutput;
+        model.DropoutRate = options.Dropout;
+        model.MePropRandom.Reseed(options.Seed);
+        return model;
+    }
+
+    /// <summary>
+    /// Runs a few steps of each mode a run will use, on throwaway models, so that the JIT has
+    /// compiled and optimised every hot path before anything is timed.
+    /// </summary>
+    public static void WarmUp(IEnumerable<ParserOptions> runs, ParsingCorpus corpus, TrainingExamples examples, int steps = 3)
+    {
+        foreach (ParserOptions options in runs)
+            Train(options with { Epochs = 1 }, corpus, examples, NullObserver.Instance, steps, evaluate: false);
+    }
+
+    public static RunResult Train(ParserOptions options, ParsingCorpus corpus, TrainingExamples examples, ITrainingObserver observer)
+        => Train(options, corpus, examples, observer, int.MaxValue, evaluate: true);
+
+    private static RunResult Train(ParserOptions options, ParsingCorpus corpus, TrainingExamples examples, ITrainingObserver observer, int maxStepsPerEpoch, bool evaluate)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(corpus);
+        ArgumentNullException.ThrowIfNull(examples);
+        ArgumentNullException.ThrowIfNull(observer);
+        if (options.Problem() is string problem) throw new ArgumentException(problem, nameof(options));
+        if (examples.Count == 0) throw new ArgumentException("There are no training examples (no projective training sentence).", nameof(examples));
+
+        IParserNetwork model = CreateModel(options, corpus);
+        IOptimizer<float> optimizer = options.CreateOptimizer();
+        var shuffle = new SeededRandom(options.Seed ^ 0x5EED);
+        int count = examples.Count;
+        int[] order = Enumerable.Range(0, count).ToArray();
+        int batch = Math.Min(options.Batch, count);
+        var full = new StepBuffers(batch, corpus.Transitions.Count);
+        var last = new StepBuffers(Math.Max(1, count % batch), corpus.Transitions.Count);
+        string[] layerNames = model.LinearWeights.Select(p => p.Name).ToArray();
+        var epochs = new List<EpochResult>();
+
+        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        {
+            shuffle.Shuffle(order.AsSpan());
+            model.MePropTimings.Reset();
+            long updateTicks = 0;
+            double lossSum = 0;
+            var rowFraction = new double[layerNames.Length];
+            int steps = 0, seen = 0;
+            observer.EpochStarted(epoch, count, layerNames);
+
+            for (int start = 0; start < count && steps < maxStepsPerEpoch; start += batch)
+            {
+                int size = Math.Min(batch, count - start);
+                StepBuffers step = size == batch ? full : last;
+                step.Fill(examples, order.AsSpan(start, size));
+
+                Batch<float> scores = model.ForwardTrain(step.Words, step.Tags, step.Labels);
+                float loss = SoftmaxCrossEntropy.LossAndGradient(scores, step.Gold, step.Gradient);
+                model.Backward(step.Gradient);
+                long before = Stopwatch.GetTimestamp();
+                optimizer.Step(model.Parameters);
+                updateTicks += Stopwatch.GetTimestamp() - before;
+
+                for (int i = 0; i < layerNames.Length; i++)
+                {
+                    Parameter<float> w = model.LinearWeights[i];
+                    rowFraction[i] += (double)w.Gradient.TouchedRowCount / w.Rows;
+                }
+                lossSum += loss * size;
+                seen += size;
+                steps++;
+                if (steps % ProgressEvery == 0 || seen == count) observer.Progress(seen, lossSum / seen);
+            }
+
+            var seconds = PhaseSeconds.From(model.MePropTimings, updateTicks);
+            AttachmentScores dev = evaluate ? Evaluate(model, corpus, corpus.Development) : default;
+            AttachmentScores test = evaluate ? Evaluate(model, corpus, corpus.Test) : default;
+            var result = new EpochResult(epoch, lossSum / Math.Max(1, seen), dev.Uas, test.Uas, seconds, rowFraction.Select(f => f / steps).ToArray())
+            {
+                Metrics = new Dictionary<string, double> { ["devLas"] = dev.Las, ["testLas"] = test.Las },
+            };
+            epochs.Add(result);
+            observer.EpochCompleted(result);
+        }
+        return new RunResult(options, epochs, layerNames);
+    }
+
+    /// <summary>Greedy parses of <paramref name="sentences"/> (inference: the annotated method itself) scored against their gold trees.</summary>
+    public static AttachmentScores Evaluate(IParserNetwork model, ParsingCorpus corpus, IReadOnlyList<EncodedSentence> sentences)
+    {
+        (int[][] heads, int[][] labels) = Parse(model, corpus, sentences);
+        return AttachmentScores.Of(sentences, heads, labels);
+    }
+
+    /// <summary>Greedy parses of <paramref name="sentences"/>, batched over sentences.</summary>
+    public static (int[][] Heads, int[][] Labels) Parse(IParserNetwork model, ParsingCorpus corpus, IReadOnlyList<EncodedSentence> sentences)
+    {
+        var decoder = new GreedyDecoder(corpus, DecodingBatch);
+        return decoder.Parse(sentences, (count, words, tags, labels, scores) =>
+        {
+            // The decoder's batches shrink as sentences finish: one set of id batches per call.
+            var w = new IdBatch(count, FeatureTemplate.WordFeatures, words.ToArray());
+            var t = new IdBatch(count, FeatureTemplate.TagFeatures, tags.ToArray());
+            var l = new IdBatch(count, FeatureTemplate.LabelFeatures, labels.ToArray());
+            model.Forward(w, t, l).Span.CopyTo(scores);
+        });
+    }
+
+    /// <summary>A mini-batch's inputs, gold transitions and loss gradient, allocated once per batch size.</summary>
+    private sealed class StepBuffers
+    {
+        public StepBuffers(int size, int transitions)
+        {
+            Words = new IdBatch(size, FeatureTemplate.WordFeatures);
+            Tags = new IdBatch(size, FeatureTemplate.TagFeatures);
+            Labels = new IdBatch(size, FeatureTemplate.LabelFeatures);
+            Gold = new int[size];
+            Gradient = new Batch<float>(size, transitions);
+        }
+
+        public IdBatch Words { get; }
+        public IdBatch Tags { get; }
+        public IdBatch Labels { get; }
+        public int[] Gold { get; }
+        public Batch<float> Gradient { get; }
+
+        public void Fill(TrainingExamples examples, ReadOnlySpan<int> indices)
+        {
+            Span<int> w = Words.Span, t = Tags.Span, l = Labels.Span;
+            for (int i = 0; i < indices.Length; i++)
+            {
+                int e = indices[i];
+                examples.WordIds.AsSpan(e * FeatureTemplate.WordFeatures, FeatureTemplate.WordFeatures).CopyTo(w.Slice(i * FeatureTemplate.WordFeatures));
+                examples.TagIds.AsSpan(e * FeatureTemplate.TagFeatures, FeatureTemplate.TagFeatures).CopyTo(t.Slice(i * FeatureTemplate.TagFeatures));
+                examples.LabelIds.AsSpan(e * FeatureTemplate.LabelFeatures, FeatureTemplate.LabelFeatures).CopyTo(l.Slice(i * FeatureTemplate.LabelFeatures));
+                Gold[i] = examples.Transitions[e];
+            }
+        }
+    }
+}
