@@ -84,6 +84,22 @@ public class TransitionSystemTests
     }
 
     [Fact]
+    public void Leftmost_and_rightmost_children_are_ordered_by_position()
+    {
+        // Word 3 heads 1, 2 (left) and 4, 5 (right); the oracle attaches 2 before 1 and 4 before 5.
+        ConlluSentence s = Sentence(("a", "X", 3, "dep"), ("b", "X", 3, "dep"), ("c", "X", 0, "root"), ("d", "X", 3, "dep"), ("e", "X", 3, "dep"));
+        ParsingCorpus corpus = Corpus(s);
+        GoldTree gold = ParsingCorpus.GoldTreeOf(corpus.Training[0]);
+        var c = new Configuration();
+        c.Reset(5);
+        while (c.Stack(0) != 3 || c.ChildCountOf(3) < 4) c.Apply(corpus.Transitions, StaticOracle.Next(c, gold, corpus.Transitions));
+        Assert.Equal(1, c.LeftChild(3, 1));
+        Assert.Equal(2, c.LeftChild(3, 2));
+        Assert.Equal(5, c.RightChild(3, 1));
+        Assert.Equal(4, c.RightChild(3, 2));
+    }
+
+    [Fact]
     public void Greedy_decoding_gives_one_rooted_tree_whatever_the_scores()
     {
         ConlluSentence longer = Sentence(("a", "X", 2, "dep"), ("b", "X", 0, "root"), ("c", "X", 4, "dep"), ("d", "X", 2, "dep"), ("e", "X", 4, "dep"));
