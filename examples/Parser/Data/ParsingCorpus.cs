@@ -68,20 +68,24 @@ public sealed class ParsingCorpus
     {
         ArgumentNullException.ThrowIfNull(data);
         IReadOnlyList<ConlluSentence> training = trainLimit is int limit ? data.Training.Take(limit).ToList() : data.Training;
-        return Build(training, data.Development, data.Test, Path.Combine(data.Directory, "training split"));
+        return Build(training, data.Development, data.Test, data.Directory);
     }
 
     /// <summary>Builds the vocabularies from <paramref name="training"/> and encodes the three lists.</summary>
-    /// <param name="source">Named in the error when a sentence has a word without a head.</param>
-    public static ParsingCorpus Build(IReadOnlyList<ConlluSentence> training, IReadOnlyList<ConlluSentence> development, IReadOnlyList<ConlluSentence> test, string source = "the treebank")
+    /// <param name="directory">The folder of the EWT files, so that an error names the file of the sentence; null for sentences made in code.</param>
+    public static ParsingCorpus Build(IReadOnlyList<ConlluSentence> training, IReadOnlyList<ConlluSentence> development, IReadOnlyList<ConlluSentence> test, string? directory = null)
     {
         var trainingWords = training.SelectMany(s => s.Words).ToList();
         var words = Vocabulary.Build(trainingWords.Select(w => WordForms.Normalize(w.Form)), MinWordCount);
         var tags = Vocabulary.Build(trainingWords.Select(w => w.Xpos), minCount: 1);
         var labels = Vocabulary.Build(trainingWords.Select(w => w.Deprel), minCount: 1);
-        EncodedSentence[] Encode(IReadOnlyList<ConlluSentence> sentences) =>
-            sentences.Select(s => EncodeSentence(s, words, tags, labels, source)).ToArray();
-        return new ParsingCorpus(words, tags, labels, Encode(training), Encode(development), Encode(test));
+        EncodedSentence[] Encode(IReadOnlyList<ConlluSentence> sentences, string file)
+        {
+            string source = directory is null ? $"the {file} sentences" : Path.Combine(directory, file);
+            return sentences.Select(s => EncodeSentence(s, words, tags, labels, source)).ToArray();
+        }
+        return new ParsingCorpus(words, tags, labels,
+            Encode(training, EwtFiles.Train), Encode(development, EwtFiles.Development), Encode(test, EwtFiles.Test));
     }
 
     private static EncodedSentence EncodeSentence(ConlluSentence sentence, Vocabulary words, Vocabulary tags, Vocabulary labels, string source)

@@ -1,4 +1,3 @@
-using System;
 using System.Collections.Generic;
 
 namespace MeProp.Examples.Parser;
@@ -6,7 +5,7 @@ namespace MeProp.Examples.Parser;
 /// <summary>A trivial parser to set the trained one against.</summary>
 public static class Baselines
 {
-    /// <summary>Every word attached to the word before it, the first to the root, all arcs with the most frequent label: a chain.</summary>
+    /// <summary>Every word attached to the word before it, the first to the root, all arcs with label 0, the most frequent in training (a new array's zeros): a chain.</summary>
     public static AttachmentScores LeftNeighbour(IReadOnlyList<EncodedSentence> sentences)
     {
         var heads = new int[sentences.Count][];
@@ -17,7 +16,6 @@ public static class Baselines
             heads[s] = new int[n];
             labels[s] = new int[n];
             for (int i = 0; i < n; i++) heads[s][i] = i; // word i + 1's head is word i (0: the root)
-            Array.Fill(labels[s], 0);
         }
         return AttachmentScores.Of(sentences, heads, labels);
     }
