@@ -19,6 +19,7 @@ public static class ParserTrainer
         IParserNetwork model = options.Activation switch
         {
             ParserActivation.Tanh => new TanhParserNetwork(shape, options.Seed),
+            ParserActivation.Cube => new CubeParserNetwork(shape, options.Seed),
             _ => new ReluParserNetwork(shape, options.Seed),
         };
         model.MePropSettings.Mode = options.Mode;

@@ -32,7 +32,7 @@ public sealed record ParserShape(int WordTable, int TagTable, int LabelTable, in
 // A [MeProp] method is straight-line code with a fixed activation, so each activation that
 // --activation offers is its own class; all share the parameter layout and initialisation.
 
-/// <summary>ReLU hidden layers (the default).</summary>
+/// <summary>ReLU hidden layers.</summary>
 public sealed partial class ReluParserNetwork : IParserNetwork
 {
     private readonly Matrix<float> Words, Tags, Labels, W1, W2, W3;
@@ -56,7 +56,7 @@ public sealed partial class ReluParserNetwork : IParserNetwork
     }
 }
 
-/// <summary>Tanh hidden layers.</summary>
+/// <summary>Tanh hidden layers (the default: see <see cref="ParserActivation"/>).</summary>
 public sealed partial class TanhParserNetwork : IParserNetwork
 {
     private readonly Matrix<float> Words, Tags, Labels, W1, W2, W3;
@@ -76,6 +76,30 @@ public sealed partial class TanhParserNetwork : IParserNetwork
         var x = Dropout(Concat(Embed(Words, words), Embed(Tags, tags), Embed(Labels, labels)), DropoutRate);
         var h1 = Dropout(Tanh(W1 * x + b1), DropoutRate);
         var h2 = Dropout(Tanh(W2 * h1 + b2), DropoutRate);
+        return W3 * h2 + b3;
+    }
+}
+
+/// <summary>Cube hidden layers, x³, as Chen and Manning's parser.</summary>
+public sealed partial class CubeParserNetwork : IParserNetwork
+{
+    private readonly Matrix<float> Words, Tags, Labels, W1, W2, W3;
+    private readonly RowVector<float> b1, b2, b3;
+
+    public CubeParserNetwork(ParserShape shape, int seed)
+    {
+        var p = ParserParameters.Create(shape, seed);
+        (Words, Tags, Labels, W1, b1, W2, b2, W3, b3) = (p.Words, p.Tags, p.Labels, p.W1, p.B1, p.W2, p.B2, p.W3, p.B3);
+    }
+
+    public double DropoutRate { get; set; }
+
+    [MeProp(K = 20)]
+    public Batch<float> Forward(IdBatch words, IdBatch tags, IdBatch labels)
+    {
+        var x = Dropout(Concat(Embed(Words, words), Embed(Tags, tags), Embed(Labels, labels)), DropoutRate);
+        var h1 = Dropout(Cube(W1 * x + b1), DropoutRate);
+        var h2 = Dropout(Cube(W2 * h1 + b2), DropoutRate);
         return W3 * h2 + b3;
     }
 }
