@@ -36,6 +36,15 @@ public sealed class LinearBackward<T> where T : unmanaged, IBinaryFloatingPointI
 
     private readonly TopKSelector<T> _selector = new(); // per-example top-k, with its scratch
 
+    // Both cores for the per-example backward of a large batch (the parser's 10,000 examples; at
+    // MNIST's 10 waking a thread costs more than it saves): the examples' selections and dx rows in
+    // two halves, dW's columns in two bands. Every element is formed by the same additions in the
+    // same order as on one thread, so the result is the same bits whichever thread ran what.
+    private const long ParallelMinWork = 1 << 20; // batch·k·m multiply-adds
+    private TopKSelector<T>? _sideSelector;       // the side thread's own scratch
+    private Action? _sideWork;                    // one delegate per instance: Start allocates nothing
+    private SideJob _job;
+
     /// <summary>How many entries of dy per example the last call kept (n when it ran densely).</summary>
     public int LastKeptPerExample { get; private set; }
 
@@ -77,7 +86,7 @@ public sealed class LinearBackward<T> where T : unmanaged, IBinaryFloatingPointI
         {
             case MePropMode.TopK:
             case MePropMode.Random:
-                SelectPerExample(dy, k, mode, random);
+                SelectPerExample(dy, k, mode, random, x.Cols);
                 RunPerExample(dy, x, w, dw, db, dx, accumulateDx, k);
                 break;
             case MePropMode.Unified:
@@ -137,8 +146,18 @@ public sealed class LinearBackward<T> where T : unmanaged, IBinaryFloatingPointI
         LastKeptPerExample = k;
         EnsureCapacity(ref _selected, batch * k);
         EnsureCapacity(ref _selectedCount, batch);
-        for (int b = 0; b < batch; b++)
-            _selectedCount[b] = _selector.SelectThroughRelu(dActivation.Row(b), activation.Row(b), dy.Row(b), k, _selected.AsSpan(b * k, k));
+        if (UseBothThreads(batch, k, x.Cols))
+        {
+            int half = batch / 2;
+            _job = new SideJob { Phase = SidePhase.SelectThroughRelu, Dy = dy, DActivation = dActivation, Activation = activation, K = k, Start = half, End = batch };
+            SideThread.Pending pending = SideThread.Start(_sideWork ??= RunSideJob);
+            SelectThroughReluRange(_selector, dActivation, activation, dy, k, 0, half);
+            pending.Join();
+        }
+        else
+        {
+            SelectThroughReluRange(_selector, dActivation, activation, dy, k, 0, batch);
+        }
         RunPerExample(dy, x, w, dw, db, dx, accumulateDx, k);
     }
 
@@ -272,7 +291,7 @@ public sealed class LinearBackward<T> where T : unmanaged, IBinaryFloatingPointI
             Gemm.Multiply<T>(dy.Span, w.Data, dx.Span, batch, n, m, accumulateDx);
     }
 
-    private void SelectPerExample(Batch<T> dy, int k, MePropMode mode, SeededRandom random)
+    private void SelectPerExample(Batch<T> dy, int k, MePropMode mode, SeededRandom random, int m)
     {
         int batch = dy.Rows, n = dy.Cols;
         EnsureCapacity(ref _selected, batch * k);
@@ -280,9 +299,20 @@ public sealed class LinearBackward<T> where T : unmanaged, IBinaryFloatingPointI
         if (mode == MePropMode.TopK)
         {
             // The selector starts each row's search at the previous row's threshold; the sets are
-            // exactly the heap's (TopK.SelectByMagnitude) whatever it starts from.
-            for (int b = 0; b < batch; b++)
-                _selectedCount[b] = _selector.Select(dy.Row(b), k, _selected.AsSpan(b * k, k));
+            // exactly the heap's (TopK.SelectByMagnitude) whatever it starts from, so the two
+            // threads' selectors give the same sets as one.
+            if (UseBothThreads(batch, k, m))
+            {
+                int half = batch / 2;
+                _job = new SideJob { Phase = SidePhase.Select, Dy = dy, K = k, Start = half, End = batch };
+                SideThread.Pending pending = SideThread.Start(_sideWork ??= RunSideJob);
+                SelectRange(_selector, dy, k, 0, half);
+                pending.Join();
+            }
+            else
+            {
+                SelectRange(_selector, dy, k, 0, batch);
+            }
             return;
         }
 
@@ -309,27 +339,104 @@ public sealed class LinearBackward<T> where T : unmanaged, IBinaryFloatingPointI
 
     // Per example: dW's kept rows get a scaled copy of x_b (scatter-add), dx_b gathers the kept rows of W.
     // Example b's contributions are all added before example b + 1's, so every element of dW sums its
-    // examples in ascending order whatever the selection.
+    // examples in ascending order whatever the selection (and whichever thread forms its band).
     private void RunPerExample(Batch<T> dy, Batch<T> x, Matrix<T> w, ParameterGradient<T> dw, ParameterGradient<T>? db, Batch<T>? dx, bool accumulateDx, int k)
     {
         int batch = dy.Rows, m = w.Cols;
+        if (UseBothThreads(batch, k, m) && m >= 64)
+        {
+            // Bands of whole 64-byte lines, so that the threads never write the same cache line of a row.
+            int band = (m / 2 + 15) / 16 * 16, half = batch / 2;
+            _job = new SideJob { Phase = SidePhase.Backward, Dy = dy, X = x, W = w, Dw = dw, Dx = dx, AccumulateDx = accumulateDx, K = k, Start = half, End = batch, Band = band };
+            SideThread.Pending pending = SideThread.Start(_sideWork ??= RunSideJob);
+            ScatterBand(dy, x, dw, k, 0, band);
+            if (dx is not null) GatherRange(dy, w, dx, accumulateDx, k, 0, half);
+            MarkRowsAndBias(dy, dw, db, k);
+            pending.Join();
+            return;
+        }
+        ScatterBand(dy, x, dw, k, 0, m);
+        if (dx is not null) GatherRange(dy, w, dx, accumulateDx, k, 0, batch);
+        MarkRowsAndBias(dy, dw, db, k);
+    }
+
+    private bool UseBothThreads(int batch, int k, int m)
+        => batch >= 64 && (long)batch * k * m >= ParallelMinWork && Gemm.MaxThreads >= 2 && Environment.ProcessorCount >= 2;
+
+    private void SelectRange(TopKSelector<T> selector, Batch<T> dy, int k, int start, int end)
+    {
+        for (int b = start; b < end; b++)
+            _selectedCount[b] = selector.Select(dy.Row(b), k, _selected.AsSpan(b * k, k));
+    }
+
+    private void SelectThroughReluRange(TopKSelector<T> selector, Batch<T> dActivation, Batch<T> activation, Batch<T> dy, int k, int start, int end)
+    {
+        for (int b = start; b < end; b++)
+            _selectedCount[b] = selector.SelectThroughRelu(dActivation.Row(b), activation.Row(b), dy.Row(b), k, _selected.AsSpan(b * k, k));
+    }
+
+    // dW's columns [from, to) of every kept row, examples in ascending order.
+    private void ScatterBand(Batch<T> dy, Batch<T> x, ParameterGradient<T> dw, int k, int from, int to)
+    {
+        int batch = dy.Rows, m = x.Cols;
+        Span<T> rows = dw.Data.AsSpan(from);
         for (int b = 0; b < batch; b++)
+            SparseRows<T>.Scatter(rows, m, x.Row(b)[from..to], dy.Row(b), _selected.AsSpan(b * k, _selectedCount[b]));
+    }
+
+    // dx rows [start, end), each from its example's kept rows of W.
+    private void GatherRange(Batch<T> dy, Matrix<T> w, Batch<T> dx, bool accumulateDx, int k, int start, int end)
+    {
+        for (int b = start; b < end; b++)
+            SparseRows<T>.Gather(dx.Row(b), accumulateDx, dy.Row(b), _selected.AsSpan(b * k, _selectedCount[b]), w.Data, w.Cols);
+    }
+
+    private void MarkRowsAndBias(Batch<T> dy, ParameterGradient<T> dw, ParameterGradient<T>? db, int k)
+    {
+        for (int b = 0; b < dy.Rows; b++)
         {
             ReadOnlySpan<int> kept = _selected.AsSpan(b * k, _selectedCount[b]);
-            ReadOnlySpan<T> dyb = dy.Row(b);
             foreach (int j in kept) dw.MarkRow(j);
-            SparseRows<T>.Scatter(dw.Data, x.Row(b), dyb, kept, m);
-            if (db is not null)
+            if (db is null) continue;
+            ReadOnlySpan<T> dyb = dy.Row(b);
+            foreach (int j in kept)
             {
-                foreach (int j in kept)
-                {
-                    db.MarkRow(j);
-                    db.Data[j] += dyb[j];
-                }
+                db.MarkRow(j);
+                db.Data[j] += dyb[j];
             }
-            if (dx is not null)
-                SparseRows<T>.Gather(dx.Row(b), accumulateDx, dyb, kept, w.Data, m);
         }
+    }
+
+    // The side thread's share of whichever phase _job describes (the second half of the examples, the second band of columns).
+    private void RunSideJob()
+    {
+        SideJob job = _job;
+        switch (job.Phase)
+        {
+            case SidePhase.Select:
+                SelectRange(_sideSelector ??= new TopKSelector<T>(), job.Dy, job.K, job.Start, job.End);
+                break;
+            case SidePhase.SelectThroughRelu:
+                SelectThroughReluRange(_sideSelector ??= new TopKSelector<T>(), job.DActivation, job.Activation, job.Dy, job.K, job.Start, job.End);
+                break;
+            case SidePhase.Backward:
+                ScatterBand(job.Dy, job.X, job.Dw, job.K, job.Band, job.X.Cols);
+                if (job.Dx is not null) GatherRange(job.Dy, job.W, job.Dx, job.AccumulateDx, job.K, job.Start, job.End);
+                break;
+        }
+    }
+
+    private enum SidePhase { Select, SelectThroughRelu, Backward }
+
+    private struct SideJob
+    {
+        public SidePhase Phase;
+        public Batch<T> Dy, X, DActivation, Activation;
+        public Matrix<T> W;
+        public ParameterGradient<T> Dw;
+        public Batch<T>? Dx;
+        public bool AccumulateDx;
+        public int K, Start, End, Band;
     }
 
     // Unified: one index set for the batch turns the sparse backward into dense products on the

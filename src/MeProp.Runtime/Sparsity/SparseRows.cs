@@ -61,12 +61,21 @@ internal static class SparseRows<T> where T : unmanaged, IBinaryFloatingPointIee
     /// For each c: rows[kept[c]·m .. +m) += g[kept[c]]·x (the kept rows of a row-major matrix with m columns).
     /// </summary>
     public static void Scatter(Span<T> rows, ReadOnlySpan<T> x, ReadOnlySpan<T> g, ReadOnlySpan<int> kept, int m)
+        => Scatter(rows, m, x, g, kept);
+
+    /// <summary>
+    /// For each c: rows[kept[c]·stride .. + x.Length) += g[kept[c]]·x: the same on a band of columns
+    /// (rows starts at the band's first column, x is the band of the input row), so that two threads
+    /// can each take one band of every row and add in the same order as one thread would.
+    /// </summary>
+    public static void Scatter(Span<T> rows, int stride, ReadOnlySpan<T> x, ReadOnlySpan<T> g, ReadOnlySpan<int> kept)
     {
+        int width = x.Length;
         if (!Vectorised)
         {
             foreach (int j in kept)
             {
-                Span<T> row = rows.Slice(j * m, m);
+                Span<T> row = rows.Slice(j * stride, width);
                 TensorPrimitives.MultiplyAdd(x, g[j], row, row);
             }
             return;
@@ -77,13 +86,13 @@ internal static class SparseRows<T> where T : unmanaged, IBinaryFloatingPointIee
         for (; c + 4 <= count; c += 4)
         {
             int j0 = kept[c], j1 = kept[c + 1], j2 = kept[c + 2], j3 = kept[c + 3];
-            Scatter4(ref xr, ref Unsafe.Add(ref w, j0 * m), ref Unsafe.Add(ref w, j1 * m), ref Unsafe.Add(ref w, j2 * m), ref Unsafe.Add(ref w, j3 * m),
-                     g[j0], g[j1], g[j2], g[j3], m);
+            Scatter4(ref xr, ref Unsafe.Add(ref w, j0 * stride), ref Unsafe.Add(ref w, j1 * stride), ref Unsafe.Add(ref w, j2 * stride), ref Unsafe.Add(ref w, j3 * stride),
+                     g[j0], g[j1], g[j2], g[j3], width);
         }
         for (; c < count; c++)
         {
             int j = kept[c];
-            Gather1(ref Unsafe.Add(ref w, j * m), ref xr, g[j], m, load: true);
+            Gather1(ref Unsafe.Add(ref w, j * stride), ref xr, g[j], width, load: true);
         }
     }
 
