@@ -45,6 +45,12 @@ public sealed class LinearBackward<T> where T : unmanaged, IBinaryFloatingPointI
     private Action? _sideWork;                    // one delegate per instance: Start allocates nothing
     private SideJob _job;
 
+    // The blocked form of the per-example backward (BlockedSparseRows), from this batch size on.
+    private const int BlockedMinExamples = 128;
+    private int[] _rowStart = Array.Empty<int>();     // blocked: per block of examples, where each row's pairs start
+    private int[] _pairExample = Array.Empty<int>();  // blocked: the example of each (example, row) pair, bucketed by row
+    private T[] _pairGradient = Array.Empty<T>();     // blocked: dy[example, row] of each pair
+
     /// <summary>How many entries of dy per example the last call kept (n when it ran densely).</summary>
     public int LastKeptPerExample { get; private set; }
 
@@ -342,21 +348,30 @@ public sealed class LinearBackward<T> where T : unmanaged, IBinaryFloatingPointI
     // examples in ascending order whatever the selection (and whichever thread forms its band).
     private void RunPerExample(Batch<T> dy, Batch<T> x, Matrix<T> w, ParameterGradient<T> dw, ParameterGradient<T>? db, Batch<T>? dx, bool accumulateDx, int k)
     {
-        int batch = dy.Rows, m = w.Cols;
+        int batch = dy.Rows, n = w.Rows, m = w.Cols;
+        bool blocked = batch >= BlockedMinExamples && m >= 64;
+        if (blocked)
+        {
+            int blocks = (batch + BlockedSparseRows<T>.BlockExamples - 1) / BlockedSparseRows<T>.BlockExamples;
+            EnsureCapacity(ref _rowStart, blocks * (n + 1));
+            EnsureCapacity(ref _pairExample, batch * k);
+            EnsureCapacity(ref _pairGradient, batch * k);
+            BlockedSparseRows<T>.Bucket(dy.Span, n, batch, _selected, _selectedCount, k, _rowStart, _pairExample, _pairGradient);
+        }
         if (UseBothThreads(batch, k, m) && m >= 64)
         {
             // Bands of whole 64-byte lines, so that the threads never write the same cache line of a row.
             int band = (m / 2 + 15) / 16 * 16, half = batch / 2;
-            _job = new SideJob { Phase = SidePhase.Backward, Dy = dy, X = x, W = w, Dw = dw, Dx = dx, AccumulateDx = accumulateDx, K = k, Start = half, End = batch, Band = band };
+            _job = new SideJob { Phase = SidePhase.Backward, Dy = dy, X = x, W = w, Dw = dw, Dx = dx, AccumulateDx = accumulateDx, K = k, Start = half, End = batch, Band = band, Blocked = blocked };
             SideThread.Pending pending = SideThread.Start(_sideWork ??= RunSideJob);
-            ScatterBand(dy, x, dw, k, 0, band);
-            if (dx is not null) GatherRange(dy, w, dx, accumulateDx, k, 0, half);
+            ScatterBand(dy, x, dw, k, 0, band, blocked);
+            if (dx is not null) GatherRange(dy, w, dx, accumulateDx, k, 0, half, blocked);
             MarkRowsAndBias(dy, dw, db, k);
             pending.Join();
             return;
         }
-        ScatterBand(dy, x, dw, k, 0, m);
-        if (dx is not null) GatherRange(dy, w, dx, accumulateDx, k, 0, batch);
+        ScatterBand(dy, x, dw, k, 0, m, blocked);
+        if (dx is not null) GatherRange(dy, w, dx, accumulateDx, k, 0, batch, blocked);
         MarkRowsAndBias(dy, dw, db, k);
     }
 
@@ -376,17 +391,27 @@ public sealed class LinearBackward<T> where T : unmanaged, IBinaryFloatingPointI
     }
 
     // dW's columns [from, to) of every kept row, examples in ascending order.
-    private void ScatterBand(Batch<T> dy, Batch<T> x, ParameterGradient<T> dw, int k, int from, int to)
+    private void ScatterBand(Batch<T> dy, Batch<T> x, ParameterGradient<T> dw, int k, int from, int to, bool blocked)
     {
         int batch = dy.Rows, m = x.Cols;
+        if (blocked)
+        {
+            BlockedSparseRows<T>.ScatterBand(dw.Data, x.Span, dw.Rows, m, batch, _rowStart, _pairExample, _pairGradient, from, to);
+            return;
+        }
         Span<T> rows = dw.Data.AsSpan(from);
         for (int b = 0; b < batch; b++)
             SparseRows<T>.Scatter(rows, m, x.Row(b)[from..to], dy.Row(b), _selected.AsSpan(b * k, _selectedCount[b]));
     }
 
     // dx rows [start, end), each from its example's kept rows of W.
-    private void GatherRange(Batch<T> dy, Matrix<T> w, Batch<T> dx, bool accumulateDx, int k, int start, int end)
+    private void GatherRange(Batch<T> dy, Matrix<T> w, Batch<T> dx, bool accumulateDx, int k, int start, int end, bool blocked)
     {
+        if (blocked)
+        {
+            BlockedSparseRows<T>.GatherRange(dx.Span, accumulateDx, dy.Span, dy.Cols, w.Data, w.Cols, _selected, _selectedCount, k, start, end);
+            return;
+        }
         for (int b = start; b < end; b++)
             SparseRows<T>.Gather(dx.Row(b), accumulateDx, dy.Row(b), _selected.AsSpan(b * k, _selectedCount[b]), w.Data, w.Cols);
     }
@@ -420,8 +445,8 @@ public sealed class LinearBackward<T> where T : unmanaged, IBinaryFloatingPointI
                 SelectThroughReluRange(_sideSelector ??= new TopKSelector<T>(), job.DActivation, job.Activation, job.Dy, job.K, job.Start, job.End);
                 break;
             case SidePhase.Backward:
-                ScatterBand(job.Dy, job.X, job.Dw, job.K, job.Band, job.X.Cols);
-                if (job.Dx is not null) GatherRange(job.Dy, job.W, job.Dx, job.AccumulateDx, job.K, job.Start, job.End);
+                ScatterBand(job.Dy, job.X, job.Dw, job.K, job.Band, job.X.Cols, job.Blocked);
+                if (job.Dx is not null) GatherRange(job.Dy, job.W, job.Dx, job.AccumulateDx, job.K, job.Start, job.End, job.Blocked);
                 break;
         }
     }
@@ -435,7 +460,7 @@ public sealed class LinearBackward<T> where T : unmanaged, IBinaryFloatingPointI
         public Matrix<T> W;
         public ParameterGradient<T> Dw;
         public Batch<T>? Dx;
-        public bool AccumulateDx;
+        public bool AccumulateDx, Blocked;
         public int K, Start, End, Band;
     }
 

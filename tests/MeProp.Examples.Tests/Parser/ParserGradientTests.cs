@@ -64,10 +64,44 @@ public class ParserGradientTests
         }
     }
 
-    private static IdBatch Ids(int columns, int table, Random random)
+    [Fact]
+    public void A_large_batch_step_allocates_nothing_once_its_buffers_exist()
     {
-        var ids = new IdBatch(Batch, columns);
-        for (int b = 0; b < Batch; b++)
+        // 600 examples: the per-example backward takes its blocked, two-thread path (and the products
+        // their parallel ones); every mode and both update scopes.
+        const int examples = 600;
+        var shape = new ParserShape(WordTable, TagTable, LabelTable, Transitions, 100);
+        var random = new Random(8);
+        IdBatch words = Ids(FeatureTemplate.WordFeatures, WordTable, random, examples), tags = Ids(FeatureTemplate.TagFeatures, TagTable, random, examples),
+            labels = Ids(FeatureTemplate.LabelFeatures, LabelTable, random, examples);
+        int[] gold = Enumerable.Range(0, examples).Select(_ => random.Next(Transitions)).ToArray();
+        var gradient = new Batch<float>(examples, Transitions);
+        foreach (UpdateScope scope in new[] { UpdateScope.AllRows, UpdateScope.TouchedRowsOnly })
+            foreach (MePropMode mode in new[] { MePropMode.Dense, MePropMode.TopK, MePropMode.Unified })
+            {
+                var model = new TanhParserNetwork(shape, 1);
+                model.MePropSettings.Mode = mode;
+                model.DropoutRate = 0.1;
+                var optimizer = new AdaGrad<float>(learningRate: 0.01, scope: scope);
+                void Step()
+                {
+                    SoftmaxCrossEntropy.LossAndGradient(model.ForwardTrain(words, tags, labels), gold, gradient);
+                    model.Backward(gradient);
+                    optimizer.Step(model.Parameters);
+                }
+                for (int i = 0; i < 3; i++) Step();
+                // The side thread's count first: reading it the first time initialises SideThread's statics.
+                long sideBefore = MeProp.Kernels.SideThread.AllocatedBytes, before = GC.GetAllocatedBytesForCurrentThread();
+                for (int i = 0; i < 5; i++) Step();
+                long allocated = GC.GetAllocatedBytesForCurrentThread() - before, side = MeProp.Kernels.SideThread.AllocatedBytes - sideBefore;
+                Assert.True(allocated == 0 && side == 0, $"{mode}, {scope}: {allocated} bytes allocated (and {side} on the side thread) in 5 steady-state steps");
+            }
+    }
+
+    private static IdBatch Ids(int columns, int table, Random random, int examples = Batch)
+    {
+        var ids = new IdBatch(examples, columns);
+        for (int b = 0; b < examples; b++)
             for (int c = 0; c < columns; c++) ids[b, c] = random.Next(table);
         return ids;
     }
