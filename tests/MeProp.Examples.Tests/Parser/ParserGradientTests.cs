@@ -90,11 +90,21 @@ public class ParserGradientTests
                     optimizer.Step(model.Parameters);
                 }
                 for (int i = 0; i < 3; i++) Step();
-                // The side thread's count first: reading it the first time initialises SideThread's statics.
-                long sideBefore = MeProp.Kernels.SideThread.AllocatedBytes, before = GC.GetAllocatedBytesForCurrentThread();
-                for (int i = 0; i < 5; i++) Step();
-                long allocated = GC.GetAllocatedBytesForCurrentThread() - before, side = MeProp.Kernels.SideThread.AllocatedBytes - sideBefore;
-                Assert.True(allocated == 0 && side == 0, $"{mode}, {scope}: {allocated} bytes allocated (and {side} on the side thread) in 5 steady-state steps");
+                // The side thread's count is the whole process's: a test running beside this one may
+                // add its own first-call allocations there, but not in every window, while a step
+                // that allocates would in each. So up to three windows, the first clean one passes.
+                // (The side count is read first: reading it the first time initialises SideThread.)
+                string? failure = null;
+                for (int window = 0; window < 3; window++)
+                {
+                    long sideBefore = MeProp.Kernels.SideThread.AllocatedBytes, before = GC.GetAllocatedBytesForCurrentThread();
+                    for (int i = 0; i < 5; i++) Step();
+                    long allocated = GC.GetAllocatedBytesForCurrentThread() - before, side = MeProp.Kernels.SideThread.AllocatedBytes - sideBefore;
+                    Assert.True(allocated == 0, $"{mode}, {scope}: {allocated} bytes allocated in 5 steady-state steps");
+                    failure = side == 0 ? null : $"{mode}, {scope}: {side} bytes allocated on the side thread in 5 steady-state steps";
+                    if (failure is null) break;
+                }
+                Assert.True(failure is null, failure);
             }
     }
 
