@@ -121,6 +121,8 @@ public sealed class ConsoleView : ITrainingObserver
         Row($"test {metric}", Percent(dense.Best.TestAccuracy), Percent(meProp.Best.TestAccuracy));
         foreach (string key in meProp.Best.Metrics.Keys)
             Row(key, Percent(dense.Best.Metrics.GetValueOrDefault(key)), Percent(meProp.Best.Metrics[key]));
+        foreach (string key in meProp.Best.Measures.Keys)
+            Row(key, Number(dense.Best.Measures.GetValueOrDefault(key)), Number(meProp.Best.Measures[key]));
         PhaseSeconds d = dense.Seconds, m = meProp.Seconds;
         Row("forward", Sec(d.Forward), Sec(m.Forward), Ratio(d.Forward, m.Forward));
         Row("linear backward (backprop)", Sec(d.LinearBackward), Sec(m.LinearBackward), Ratio(d.LinearBackward, m.LinearBackward));
@@ -141,7 +143,10 @@ public sealed class ConsoleView : ITrainingObserver
         => options.MetricName == RunOptions.DefaultMetricName ? options.MetricName : options.MetricName.ToUpperInvariant();
 
     // The epoch's further metrics (the parser's LAS), as "  devLas 85.10%  testLas 84.90%".
-    private static string Extras(EpochResult r) => string.Concat(r.Metrics.Select(m => $"  {m.Key} {Percent(m.Value)}"));
+    private static string Extras(EpochResult r)
+        => string.Concat(r.Metrics.Select(m => $"  {m.Key} {Percent(m.Value)}")) + string.Concat(r.Measures.Select(m => $"  {m.Key} {Number(m.Value)}"));
+
+    private static string Number(double value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
     private static string Percent(double fraction) => (fraction * 100).ToString("F2", CultureInfo.InvariantCulture) + "%";
 

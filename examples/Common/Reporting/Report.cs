@@ -78,6 +78,7 @@ public static class Report
             metrics["test" + name] = epoch.TestAccuracy;
         }
         foreach (var (key, value) in epoch.Metrics) metrics[key] = value;
+        foreach (var (key, value) in epoch.Measures) metrics[key] = value;
         return metrics;
     }
 

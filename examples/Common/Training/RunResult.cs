@@ -28,8 +28,11 @@ public sealed record PhaseSeconds(double Forward, double LinearBackward, double 
 /// <remarks>DevAccuracy and TestAccuracy hold the metric the best epoch is chosen by (<see cref="RunOptions.MetricName"/>; the parser's UAS).</remarks>
 public sealed record EpochResult(int Epoch, double TrainLoss, double DevAccuracy, double TestAccuracy, PhaseSeconds Seconds, IReadOnlyList<double> UpdatedRowFraction)
 {
-    /// <summary>Further metrics of the task, by their report names (the parser's "devLas", "testLas").</summary>
+    /// <summary>Further metrics of the task, by their report names (the parser's "devLas", "testLas"): fractions, shown as percentages.</summary>
     public IReadOnlyDictionary<string, double> Metrics { get; init; } = new Dictionary<string, double>();
+
+    /// <summary>Further measurements with their unit in the name (the parser's "parseSentencesPerSecond"), shown and reported as they are.</summary>
+    public IReadOnlyDictionary<string, double> Measures { get; init; } = new Dictionary<string, double>();
 }
 
 /// <summary>A whole run: the paper's protocol reports the test accuracy of the epoch with the best dev accuracy.</summary>

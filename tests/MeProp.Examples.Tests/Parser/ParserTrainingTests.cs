@@ -75,6 +75,7 @@ public class ParserTrainingTests
             foreach (string score in new[] { "devUas", "testUas", "devLas", "testLas" })
                 Assert.InRange(run.GetProperty(score).GetDouble(), 0.0, 1.0);
             Assert.False(run.TryGetProperty("devAccuracy", out _), "a parsing report names UAS, not accuracy");
+            Assert.True(run.GetProperty("parseSentencesPerSecond").GetDouble() > 0);
             JsonElement seconds = run.GetProperty("seconds");
             foreach (string phase in new[] { "forward", "linearBackward", "backward", "update", "total" })
                 Assert.True(seconds.GetProperty(phase).GetDouble() >= 0, phase);
