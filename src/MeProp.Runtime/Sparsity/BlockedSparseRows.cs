@@ -94,8 +94,23 @@ internal static class BlockedSparseRows<T> where T : unmanaged, IBinaryFloatingP
         }
     }
 
-    /// <summary>dx[b] (+)= Σ over b's kept j of dy[b, j]·W[j] for b in [start, end), a chunk of columns at a time.</summary>
-    public static void GatherRange(Span<T> dx, bool accumulate, ReadOnlySpan<T> dy, int n, ReadOnlySpan<T> w, int m,
+    /// <summary>
+    /// keptGradient[b·k + c] = dy[b, selected[b·k + c]]: each example's kept entries side by side, so
+    /// that the chunked gather reads them sequentially instead of k scattered lines of dy per chunk.
+    /// </summary>
+    public static void CompactKept(ReadOnlySpan<T> dy, int n, int batch, ReadOnlySpan<int> selected, ReadOnlySpan<int> selectedCount, int k, Span<T> keptGradient)
+    {
+        for (int b = 0; b < batch; b++)
+        {
+            ReadOnlySpan<T> row = dy.Slice(b * n, n);
+            ReadOnlySpan<int> kept = selected.Slice(b * k, selectedCount[b]);
+            Span<T> target = keptGradient.Slice(b * k, kept.Length);
+            for (int c = 0; c < kept.Length; c++) target[c] = row[kept[c]];
+        }
+    }
+
+    /// <summary>dx[b] (+)= Σ over b's kept j of dy[b, j]·W[j] for b in [start, end), a chunk of columns at a time (keptGradient from <see cref="CompactKept"/>).</summary>
+    public static void GatherRange(Span<T> dx, bool accumulate, ReadOnlySpan<T> keptGradient, ReadOnlySpan<T> w, int m,
                                    ReadOnlySpan<int> selected, ReadOnlySpan<int> selectedCount, int k, int start, int end)
     {
         ref T dxRef = ref MemoryMarshal.GetReference(dx);
@@ -105,7 +120,7 @@ internal static class BlockedSparseRows<T> where T : unmanaged, IBinaryFloatingP
         {
             int width = Math.Min(chunk, m - c);
             for (int b = start; b < end; b++)
-                GatherChunk(ref Unsafe.Add(ref dxRef, (nint)b * m + c), accumulate, dy.Slice(b * n, n), ref Unsafe.Add(ref wRef, c), m,
+                GatherChunk(ref Unsafe.Add(ref dxRef, (nint)b * m + c), accumulate, keptGradient.Slice(b * k, selectedCount[b]), ref Unsafe.Add(ref wRef, c), m,
                             selected.Slice(b * k, selectedCount[b]), width);
         }
     }
@@ -166,7 +181,7 @@ internal static class BlockedSparseRows<T> where T : unmanaged, IBinaryFloatingP
         }
     }
 
-    // d[0..width) (+)= Σ_c g[kept[c]]·w[kept[c]·stride + 0..width), kept in order.
+    // d[0..width) (+)= Σ_c g[c]·w[kept[c]·stride + 0..width), kept in order.
     private static void GatherChunk(ref T d, bool accumulate, ReadOnlySpan<T> g, ref T w, int stride, ReadOnlySpan<int> kept, int width)
     {
         int i = 0, count = kept.Length;
@@ -188,7 +203,7 @@ internal static class BlockedSparseRows<T> where T : unmanaged, IBinaryFloatingP
                 {
                     int j = kept[c];
                     ref T wr = ref Unsafe.Add(ref w, (nint)j * stride + i);
-                    var v = Vector512.Create(g[j]);
+                    var v = Vector512.Create(g[c]);
                     a0 = Fma(Vector512.LoadUnsafe(ref wr), v, a0);
                     a1 = Fma(Vector512.LoadUnsafe(ref wr, (nuint)step), v, a1);
                     a2 = Fma(Vector512.LoadUnsafe(ref wr, (nuint)(2 * step)), v, a2);
@@ -206,7 +221,7 @@ internal static class BlockedSparseRows<T> where T : unmanaged, IBinaryFloatingP
                 for (int c = 0; c < count; c++)
                 {
                     int j = kept[c];
-                    a = Fma(Vector512.LoadUnsafe(ref Unsafe.Add(ref w, (nint)j * stride + i)), Vector512.Create(g[j]), a);
+                    a = Fma(Vector512.LoadUnsafe(ref Unsafe.Add(ref w, (nint)j * stride + i)), Vector512.Create(g[c]), a);
                 }
                 a.StoreUnsafe(ref d, at);
             }
@@ -217,8 +232,8 @@ internal static class BlockedSparseRows<T> where T : unmanaged, IBinaryFloatingP
             for (int c = 0; c < count; c++)
             {
                 int j = kept[c];
-                a = Vectorised ? T.FusedMultiplyAdd(Unsafe.Add(ref w, (nint)j * stride + i), g[j], a)
-                               : Unsafe.Add(ref w, (nint)j * stride + i) * g[j] + a; // as SparseRows' TensorPrimitives fallback
+                a = Vectorised ? T.FusedMultiplyAdd(Unsafe.Add(ref w, (nint)j * stride + i), g[c], a)
+                               : Unsafe.Add(ref w, (nint)j * stride + i) * g[c] + a; // as SparseRows' TensorPrimitives fallback
             }
             Unsafe.Add(ref d, i) = a;
         }

@@ -50,6 +50,7 @@ public sealed class LinearBackward<T> where T : unmanaged, IBinaryFloatingPointI
     private int[] _rowStart = Array.Empty<int>();     // blocked: per block of examples, where each row's pairs start
     private int[] _pairExample = Array.Empty<int>();  // blocked: the example of each (example, row) pair, bucketed by row
     private T[] _pairGradient = Array.Empty<T>();     // blocked: dy[example, row] of each pair
+    private T[] _keptGradient = Array.Empty<T>();     // blocked: each example's kept entries of dy, k per example
 
     /// <summary>How many entries of dy per example the last call kept (n when it ran densely).</summary>
     public int LastKeptPerExample { get; private set; }
@@ -357,6 +358,11 @@ public sealed class LinearBackward<T> where T : unmanaged, IBinaryFloatingPointI
             EnsureCapacity(ref _pairExample, batch * k);
             EnsureCapacity(ref _pairGradient, batch * k);
             BlockedSparseRows<T>.Bucket(dy.Span, n, batch, _selected, _selectedCount, k, _rowStart, _pairExample, _pairGradient);
+            if (dx is not null)
+            {
+                EnsureCapacity(ref _keptGradient, batch * k);
+                BlockedSparseRows<T>.CompactKept(dy.Span, n, batch, _selected, _selectedCount, k, _keptGradient);
+            }
         }
         if (UseBothThreads(batch, k, m) && m >= 64)
         {
@@ -409,7 +415,7 @@ public sealed class LinearBackward<T> where T : unmanaged, IBinaryFloatingPointI
     {
         if (blocked)
         {
-            BlockedSparseRows<T>.GatherRange(dx.Span, accumulateDx, dy.Span, dy.Cols, w.Data, w.Cols, _selected, _selectedCount, k, start, end);
+            BlockedSparseRows<T>.GatherRange(dx.Span, accumulateDx, _keptGradient, w.Data, w.Cols, _selected, _selectedCount, k, start, end);
             return;
         }
         for (int b = start; b < end; b++)
