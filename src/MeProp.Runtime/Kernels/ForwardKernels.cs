@@ -117,7 +117,7 @@ public static class ForwardKernels
     public static void Tanh<T>(Batch<T> x, Batch<T> y) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         RequireSameShape(x, y, "result");
-        TensorPrimitives.Tanh<T>(x.Span, y.Span);
+        RowSplit.Run(new ElementRows<T>(ElementOp.Tanh, x, null, y), x.Rows, (long)x.Rows * x.Cols);
     }
 
     /// <summary>y = 1 / (1 + exp(-x)).</summary>
@@ -162,8 +162,16 @@ public static class ForwardKernels
         Shape.RequireEqual(part.Rows, y.Rows, "concatenated operand rows (examples)");
         if (offset < 0 || offset + part.Cols > y.Cols)
             throw new ArgumentException($"Concatenation operand of {part.Cols} columns at offset {offset} does not fit a result of {y.Cols} columns.");
-        for (int b = 0; b < y.Rows; b++)
-            part.Row(b).CopyTo(y.Row(b).Slice(offset, part.Cols));
+        RowSplit.Run(new ConcatRows<T>(part, y, offset), y.Rows, (long)part.Rows * part.Cols);
+    }
+
+    private readonly struct ConcatRows<T>(Batch<T> part, Batch<T> y, int offset) : IRowRange where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        public void Run(int start, int end)
+        {
+            for (int b = start; b < end; b++)
+                part.Row(b).CopyTo(y.Row(b).Slice(offset, part.Cols));
+        }
     }
 
     /// <summary>Row b of y is the concatenation of the table rows named by ids[b, 0..p).</summary>
@@ -173,15 +181,24 @@ public static class ForwardKernels
         int dim = table.Cols;
         Shape.RequireEqual(y.Rows, ids.Rows, "embedding result rows (examples)");
         Shape.RequireEqual(y.Cols, ids.Cols * dim, "embedding result columns (positions x dimension)");
-        for (int b = 0; b < ids.Rows; b++)
+        RowSplit.Run(new EmbedRows<T>(table, ids, y), ids.Rows, (long)y.Rows * y.Cols);
+    }
+
+    private readonly struct EmbedRows<T>(Matrix<T> table, IdBatch ids, Batch<T> y) : IRowRange where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        public void Run(int start, int end)
         {
-            Span<T> yb = y.Row(b);
-            for (int p = 0; p < ids.Cols; p++)
+            int dim = table.Cols;
+            for (int b = start; b < end; b++)
             {
-                int id = ids[b, p];
-                if ((uint)id >= (uint)table.Rows)
-                    throw new ArgumentOutOfRangeException(nameof(ids), id, $"Id {id} at example {b}, position {p} is outside the embedding table's {table.Rows} rows.");
-                table.Row(id).CopyTo(yb.Slice(p * dim, dim));
+                Span<T> yb = y.Row(b);
+                for (int p = 0; p < ids.Cols; p++)
+                {
+                    int id = ids[b, p];
+                    if ((uint)id >= (uint)table.Rows)
+                        throw new ArgumentOutOfRangeException(nameof(ids), id, $"Id {id} at example {b}, position {p} is outside the embedding table's {table.Rows} rows.");
+                    table.Row(id).CopyTo(yb.Slice(p * dim, dim));
+                }
             }
         }
     }
@@ -203,8 +220,7 @@ public static class ForwardKernels
         {
             // Rate 0 (a command line's default) is the identity: draw nothing, so that adding a
             // Dropout to a model costs a copy and does not shift the random sequence.
-            m.Fill(T.One);
-            x.Span.CopyTo(y.Span);
+            RowSplit.Run(new IdentityDropoutRows<T>(x, mask, y), x.Rows, (long)x.Rows * x.Cols);
             return;
         }
         T scale = T.CreateChecked(1.0 / (1.0 - p));
@@ -222,7 +238,39 @@ public static class ForwardKernels
             for (int i = 0; i < run.Length; i++)
                 target[i] = (run[i] >> 11) < limit ? T.Zero : scale;
         }
-        TensorPrimitives.Multiply(x.Span, mask.Span, y.Span);
+        RowSplit.Run(new ElementRows<T>(ElementOp.Multiply, x, mask, y), x.Rows, (long)x.Rows * x.Cols);
+    }
+
+    private readonly struct IdentityDropoutRows<T>(Batch<T> x, Batch<T> mask, Batch<T> y) : IRowRange where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        public void Run(int start, int end)
+        {
+            int cols = x.Cols;
+            mask.Span.Slice(start * cols, (end - start) * cols).Fill(T.One);
+            x.Span.Slice(start * cols, (end - start) * cols).CopyTo(y.Span.Slice(start * cols));
+        }
+    }
+
+    internal enum ElementOp { Multiply, Tanh }
+
+    // One element-wise TensorPrimitives operation on a range of rows: each element is computed by the
+    // same vector code whatever the split (both halves of a large batch are far longer than a vector).
+    internal readonly struct ElementRows<T>(ElementOp op, Batch<T> a, Batch<T>? b, Batch<T> y) : IRowRange where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        public void Run(int start, int end)
+        {
+            int cols = a.Cols, from = start * cols, length = (end - start) * cols;
+            Span<T> target = y.Span.Slice(from, length);
+            switch (op)
+            {
+                case ElementOp.Multiply:
+                    TensorPrimitives.Multiply(a.Span.Slice(from, length), b!.Span.Slice(from, length), target);
+                    break;
+                case ElementOp.Tanh:
+                    TensorPrimitives.Tanh<T>(a.Span.Slice(from, length), target);
+                    break;
+            }
+        }
     }
 
     /// <summary>y = 0 (a zero initial state).</summary>
