@@ -9,7 +9,7 @@ namespace MeProp.Examples.Parser;
 /// works but per-example top-k k = 20 diverges on EWT: the gradient is exact (tested against a masked
 /// double-precision reference at the real sizes), yet the few units that win the top-k early keep
 /// winning, their activations grow without the saturation tanh has, and the loss climbs to 8 and
-/// more within two epochs (docs/results.md). The cube of Chen and Manning, with these initial
+/// more within two epochs (docs/results-parsing.md). The cube of Chen and Manning, with these initial
 /// scales, has two layers of vanishing activations (z³ of about 0.01) and learned nothing in three
 /// epochs (loss 4.4 of 4.6); with embeddings of ±1 it overflows instead.
 /// </remarks>

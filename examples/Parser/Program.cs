@@ -23,7 +23,7 @@ mode.AcceptOnlyFromAmong("topk", "unified", "random", "dense");
 var optimizer = new Option<string>("--optimizer") { Description = "adagrad | adam | sgd.", DefaultValueFactory = _ => "adagrad" };
 optimizer.AcceptOnlyFromAmong("adam", "adagrad", "sgd");
 var lr = new Option<double?>("--lr") { Description = "Learning rate (default: the paper's, AdaGrad 0.01, Adam 0.001; SGD 0.1)." };
-var activation = new Option<string>("--activation") { Description = "Hidden layers' activation: tanh | relu | cube (meProp diverges with relu at the paper's settings; see docs/results.md).", DefaultValueFactory = _ => "tanh" };
+var activation = new Option<string>("--activation") { Description = "Hidden layers' activation: tanh | relu | cube (meProp diverges with relu at the paper's settings; see docs/results-parsing.md).", DefaultValueFactory = _ => "tanh" };
 activation.AcceptOnlyFromAmong("tanh", "relu", "cube");
 var denseOutput = new Option<bool>("--dense-output") { Description = "Back-propagate the output layer densely (the paper sparsifies it with the same k)." };
 var batch = new Option<int>("--batch") { Description = "Transition examples per mini-batch (the paper's: 10,000).", DefaultValueFactory = _ => 10_000 };
@@ -73,10 +73,13 @@ root.SetAction(async (parse, cancellation) =>
     {
         return Fail(e.Message);
     }
+    // Feature extraction runs once, before training: the oracle's configurations of every epoch are the same.
+    long extractStart = System.Diagnostics.Stopwatch.GetTimestamp();
     var examples = TrainingExamples.Extract(corpus);
+    double extractSeconds = System.Diagnostics.Stopwatch.GetElapsedTime(extractStart).TotalSeconds;
     AnsiConsole.MarkupLine($"[grey]{Markup.Escape(corpus.Describe())}[/]");
     AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-        $"{examples.Count:N0} training transitions from {examples.Sentences:N0} projective sentences ({examples.NonProjectiveSkipped:N0} non-projective skipped)")));
+        $"{examples.Count:N0} training transitions from {examples.Sentences:N0} projective sentences ({examples.NonProjectiveSkipped:N0} non-projective skipped), features extracted in {extractSeconds:F2} s")));
     AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
         $"baselines on test: each word attached to its left neighbour UAS {Baselines.LeftNeighbour(corpus.Test).Uas:P2}, to its right neighbour UAS {Baselines.RightNeighbour(corpus.Test).Uas:P2}")));
 
