@@ -55,16 +55,19 @@ public class LinearBackwardThreadsTests
     }
 
     [Theory]
-    [InlineData(false, MePropMode.TopK, false, 101)]
-    [InlineData(false, MePropMode.TopK, true, 130)]
-    [InlineData(true, MePropMode.TopK, false, 130)]
-    [InlineData(true, MePropMode.TopK, true, 101)]
-    [InlineData(false, MePropMode.Random, true, 101)]
-    public void Both_threads_give_the_bits_of_one(bool throughRelu, MePropMode mode, bool accumulate, int m)
+    [InlineData(false, MePropMode.TopK, false, 101, 300)]
+    [InlineData(false, MePropMode.TopK, true, 130, 300)]
+    [InlineData(true, MePropMode.TopK, false, 130, 300)]
+    [InlineData(true, MePropMode.TopK, true, 101, 300)]
+    [InlineData(false, MePropMode.Random, true, 101, 300)]
+    [InlineData(false, MePropMode.TopK, true, 301, 100)]
+    [InlineData(true, MePropMode.TopK, false, 301, 100)]
+    public void Both_threads_give_the_bits_of_one(bool throughRelu, MePropMode mode, bool accumulate, int m, int batch)
     {
-        // 300 examples x 40 kept x m columns: above the work at which the second thread joins.
-        AssertSame(Run<float>(1, throughRelu, mode, accumulate, 300, 200, m, 40), Run<float>(2, throughRelu, mode, accumulate, 300, 200, m, 40));
-        AssertSame(Run<double>(1, throughRelu, mode, accumulate, 300, 200, m, 40), Run<double>(2, throughRelu, mode, accumulate, 300, 200, m, 40));
+        // batch x 40 kept x m columns: above the work at which the second thread joins; 300 examples
+        // take the blocked kernels, 100 the example-at-a-time ones in two bands.
+        AssertSame(Run<float>(1, throughRelu, mode, accumulate, batch, 200, m, 40), Run<float>(2, throughRelu, mode, accumulate, batch, 200, m, 40));
+        AssertSame(Run<double>(1, throughRelu, mode, accumulate, batch, 200, m, 40), Run<double>(2, throughRelu, mode, accumulate, batch, 200, m, 40));
     }
 
     private static void AssertSame<T>(Outcome<T> one, Outcome<T> two) where T : unmanaged, IBinaryFloatingPointIeee754<T>

@@ -158,8 +158,14 @@ public sealed class LinearBackward<T> where T : unmanaged, IBinaryFloatingPointI
             int half = batch / 2;
             _job = new SideJob { Phase = SidePhase.SelectThroughRelu, Dy = dy, DActivation = dActivation, Activation = activation, K = k, Start = half, End = batch };
             SideThread.Pending pending = SideThread.Start(_sideWork ??= RunSideJob);
-            SelectThroughReluRange(_selector, dActivation, activation, dy, k, 0, half);
-            pending.Join();
+            try
+            {
+                SelectThroughReluRange(_selector, dActivation, activation, dy, k, 0, half);
+            }
+            finally
+            {
+                JoinSide(pending);
+            }
         }
         else
         {
@@ -313,8 +319,14 @@ public sealed class LinearBackward<T> where T : unmanaged, IBinaryFloatingPointI
                 int half = batch / 2;
                 _job = new SideJob { Phase = SidePhase.Select, Dy = dy, K = k, Start = half, End = batch };
                 SideThread.Pending pending = SideThread.Start(_sideWork ??= RunSideJob);
-                SelectRange(_selector, dy, k, 0, half);
-                pending.Join();
+                try
+                {
+                    SelectRange(_selector, dy, k, 0, half);
+                }
+                finally
+                {
+                    JoinSide(pending);
+                }
             }
             else
             {
@@ -370,15 +382,35 @@ public sealed class LinearBackward<T> where T : unmanaged, IBinaryFloatingPointI
             int band = (m / 2 + 15) / 16 * 16, half = batch / 2;
             _job = new SideJob { Phase = SidePhase.Backward, Dy = dy, X = x, W = w, Dw = dw, Dx = dx, AccumulateDx = accumulateDx, K = k, Start = half, End = batch, Band = band, Blocked = blocked };
             SideThread.Pending pending = SideThread.Start(_sideWork ??= RunSideJob);
-            ScatterBand(dy, x, dw, k, 0, band, blocked);
-            if (dx is not null) GatherRange(dy, w, dx, accumulateDx, k, 0, half, blocked);
-            MarkRowsAndBias(dy, dw, db, k);
-            pending.Join();
+            try
+            {
+                ScatterBand(dy, x, dw, k, 0, band, blocked);
+                if (dx is not null) GatherRange(dy, w, dx, accumulateDx, k, 0, half, blocked);
+                MarkRowsAndBias(dy, dw, db, k);
+            }
+            finally
+            {
+                JoinSide(pending);
+            }
             return;
         }
         ScatterBand(dy, x, dw, k, 0, m, blocked);
         if (dx is not null) GatherRange(dy, w, dx, accumulateDx, k, 0, batch, blocked);
         MarkRowsAndBias(dy, dw, db, k);
+    }
+
+    // Waits for the side thread's share, even when this thread's share threw (the side thread must not
+    // outlive the call on these buffers), and lets go of the buffers the job names.
+    private void JoinSide(SideThread.Pending pending)
+    {
+        try
+        {
+            pending.Join();
+        }
+        finally
+        {
+            _job = default;
+        }
     }
 
     private bool UseBothThreads(int batch, int k, int m)
