@@ -35,11 +35,12 @@ var data = new Option<string?>("--data") { Description = "Folder with en_ewt-ud-
 var trainLimit = new Option<int?>("--train-limit") { Description = "Use only the first N of the 12,544 training sentences (quick runs)." };
 var compare = new Option<bool>("--compare") { Description = "Train dense, then meProp, with the same seed and data order, and print them side by side." };
 var touched = new Option<bool>("--touched-rows-only") { Description = "Update only the weight rows each step touched (faster; different semantics for the optimizers' state)." };
+var threads = new Option<int>("--threads") { Description = "Threads the kernels may use (Gemm.MaxThreads): 2, or 1 to keep all work on the training thread; the results are the same bits.", DefaultValueFactory = _ => 2 };
 var report = new Option<string?>("--report") { Description = "Write machine-readable results (JSON) to this file." };
 
 var root = new RootCommand("Train the paper's transition-based dependency parser (Chen & Manning's network) on UD English EWT with meProp: sparsified back propagation.")
 {
-    k, mode, optimizer, lr, activation, denseOutput, batch, epochs, hidden, dropout, seed, data, trainLimit, compare, touched, report,
+    k, mode, optimizer, lr, activation, denseOutput, batch, epochs, hidden, dropout, seed, data, trainLimit, compare, touched, threads, report,
 };
 
 root.SetAction(async (parse, cancellation) =>
@@ -62,6 +63,9 @@ root.SetAction(async (parse, cancellation) =>
     };
     // Checked before the data is located, so a typo does not wait for a download.
     if (options.Problem() is string problem) return Fail(problem);
+    int threadCount = parse.GetValue(threads);
+    if (threadCount is not (1 or 2)) return Fail($"--threads must be 1 or 2, not {threadCount}.");
+    MeProp.Kernels.Gemm.MaxThreads = threadCount;
 
     ParsingCorpus corpus;
     try
