@@ -186,7 +186,7 @@ public static class BackwardKernels
         int dim = dTable.Cols;
         Shape.RequireEqual(dy.Rows, ids.Rows, "embedding gradient rows (examples)");
         Shape.RequireEqual(dy.Cols, ids.Cols * dim, "embedding gradient columns");
-        // Every id checked (and its row marked) before anything is added: a bad id leaves dTable as it was.
+        // Every id checked (and its row marked) before any value is added: a bad id throws with dTable's values as they were.
         for (int b = 0; b < ids.Rows; b++)
             for (int p = 0; p < ids.Cols; p++)
             {
