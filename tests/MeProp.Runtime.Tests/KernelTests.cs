@@ -166,6 +166,20 @@ public class ForwardKernelTests
         Assert.Equal(reference.NextUInt64(), after.NextUInt64());
     }
 
+    [Theory]
+    [InlineData(0.25)]
+    [InlineData(0.3333333333333333)]
+    public void Double_dropout_mask_is_one_NextDouble_below_p_per_element_in_order(double p)
+    {
+        var x = new Batch<double>(17, 59);
+        var mask = new Batch<double>(17, 59);
+        ForwardKernels.Dropout(x, p, new SeededRandom(12), mask, new Batch<double>(17, 59));
+        var reference = new SeededRandom(12);
+        double scale = 1.0 / (1.0 - p);
+        for (int i = 0; i < mask.Data.Length; i++)
+            Assert.Equal(reference.NextDouble() < p ? 0.0 : scale, mask.Data[i]);
+    }
+
     [Fact]
     public void Dropout_same_seed_same_mask_other_seed_other_mask()
     {

@@ -235,7 +235,8 @@ public static class ForwardKernels
             Span<ulong> run = bits.Slice(0, Math.Min(bits.Length, m.Length - start));
             random.NextUInt64s(run);
             Span<T> target = m.Slice(start, run.Length);
-            for (int i = 0; i < run.Length; i++)
+            int i = DropoutFactorsVectorised(run, limit, scale, target);
+            for (; i < run.Length; i++)
             {
                 // Without a branch: (u >> 11) - limit wraps to a number with its top bit set exactly
                 // when u >> 11 < limit (both are below 2⁵³), the drop. A branch here mispredicted on
@@ -246,6 +247,39 @@ public static class ForwardKernels
             }
         }
         RowSplit.Run(new ElementRows<T>(ElementOp.Multiply, x, mask, y), x.Rows, (long)x.Rows * x.Cols);
+    }
+
+    // The factors of the draws, sixteen floats (eight doubles) at a time: (u >> 11) >= limit keeps
+    // (scale), else drops (+0), as the scalar loop decides; returns how many it wrote.
+    private static int DropoutFactorsVectorised<T>(ReadOnlySpan<ulong> draws, ulong limit, T scale, Span<T> target)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (!Vector512.IsHardwareAccelerated) return 0;
+        var limits = Vector512.Create(limit);
+        int i = 0;
+        if (typeof(T) == typeof(float))
+        {
+            var keepValue = Vector512.Create(float.CreateTruncating(scale));
+            Span<float> floats = MemoryMarshal.Cast<T, float>(target);
+            for (; i + 16 <= draws.Length; i += 16)
+            {
+                var low = Vector512.GreaterThanOrEqual(Vector512.ShiftRightLogical(Vector512.Create(draws.Slice(i)), 11), limits);
+                var high = Vector512.GreaterThanOrEqual(Vector512.ShiftRightLogical(Vector512.Create(draws.Slice(i + 8)), 11), limits);
+                Vector512<float> keep = Vector512.Narrow(low, high).AsSingle(); // all ones where kept
+                Vector512.ConditionalSelect(keep, keepValue, Vector512<float>.Zero).CopyTo(floats.Slice(i));
+            }
+        }
+        else if (typeof(T) == typeof(double))
+        {
+            var keepValue = Vector512.Create(double.CreateTruncating(scale));
+            Span<double> doubles = MemoryMarshal.Cast<T, double>(target);
+            for (; i + 8 <= draws.Length; i += 8)
+            {
+                Vector512<double> keep = Vector512.GreaterThanOrEqual(Vector512.ShiftRightLogical(Vector512.Create(draws.Slice(i)), 11), limits).AsDouble();
+                Vector512.ConditionalSelect(keep, keepValue, Vector512<double>.Zero).CopyTo(doubles.Slice(i));
+            }
+        }
+        return i;
     }
 
     private readonly struct IdentityDropoutRows<T>(Batch<T> x, Batch<T> mask, Batch<T> y) : IRowRange where T : unmanaged, IBinaryFloatingPointIeee754<T>
