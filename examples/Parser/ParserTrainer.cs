@@ -19,8 +19,9 @@ public static class ParserTrainer
         IParserNetwork model = options.Activation switch
         {
             ParserActivation.Tanh => new TanhParserNetwork(shape, options.Seed),
+            ParserActivation.Relu => new ReluParserNetwork(shape, options.Seed),
             ParserActivation.Cube => new CubeParserNetwork(shape, options.Seed),
-            _ => new ReluParserNetwork(shape, options.Seed),
+            _ => throw new ArgumentOutOfRangeException(nameof(options), options.Activation, $"Unknown activation {options.Activation}."),
         };
         model.MePropSettings.Mode = options.Mode;
         if (options.Mode != MePropMode.Dense) model.MePropSettings.K = options.K;
