@@ -69,6 +69,6 @@ public sealed class NamingTests
         GeneratorRun run = GeneratorHarness.Run(Model("W", "x", "h", "static double start = 0.1;", "start"));
         run.AssertNoGeneratorDiagnostics();
         run.AssertCompilesCleanly();
-        Assert.Contains("ForwardKernels.Dropout(tape.h, global::M.start, __mepropRandom,", run.SingleSource, System.StringComparison.Ordinal);
+        Assert.Contains("ForwardKernels.DropoutOrSame(tape.h, global::M.start, __mepropRandom,", run.SingleSource, System.StringComparison.Ordinal);
     }
 }

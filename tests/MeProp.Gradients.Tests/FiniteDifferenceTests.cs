@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -63,6 +64,53 @@ public class FiniteDifferenceTests
         // Reseeding before every forward pass repeats the dropout mask, so the loss is a smooth function of the parameters.
         double worst = GradientCheck.Run(model, () => { model.MePropRandom.Reseed(99); return model.ForwardTrain(x, z); }, c, Tolerance);
         _output.WriteLine($"Mixed: worst relative error {worst:E2}");
+    }
+
+    [Fact]
+    public void Mixed_gradient_at_dropout_rate_zero_matches_finite_differences()
+    {
+        // Rate 0 takes the shared-buffer path: the Dropout returns its operand, and its gradient buffer is the operand's.
+        var random = new SeededRandom(15);
+        var model = new Mixed(input: 5, hidden: 6, output: 3, seed: 5) { Rate = 0 };
+        model.MePropSettings.Mode = MePropMode.Dense;
+        var x = TestTensors.Batch(4, 5, random);
+        var z = TestTensors.Batch(4, 6, random);
+        var c = TestTensors.Batch(4, 3, random);
+        double worst = GradientCheck.Run(model, () => model.ForwardTrain(x, z), c, Tolerance);
+        _output.WriteLine($"Mixed at rate 0: worst relative error {worst:E2}");
+    }
+
+    [Theory]
+    [InlineData(MePropMode.Dense)]
+    [InlineData(MePropMode.TopK)]
+    public void Changing_the_dropout_rate_between_steps_gives_each_rate_its_own_gradient(MePropMode mode)
+    {
+        // The shared buffers are chosen at every call: a step at rate 0 after one at 0.5 (and back)
+        // must give what a fresh model gives at that rate, bit for bit.
+        var random = new SeededRandom(16);
+        var x = TestTensors.Batch(5, 5, random);
+        var z = TestTensors.Batch(5, 6, random);
+        var dOutput = TestTensors.Batch(5, 3, random);
+        double[][] Step(Mixed model, double rate)
+        {
+            model.Rate = rate;
+            model.MePropSettings.Mode = mode;
+            model.MePropRandom.Reseed(7);
+            model.ForwardTrain(x, z);
+            model.Backward(dOutput);
+            return model.Parameters.Select(p => p.Gradient.Data.ToArray()).ToArray();
+        }
+        var switching = new Mixed(input: 5, hidden: 6, output: 3, seed: 5);
+        double[][] first = Step(switching, 0), dropped = Step(switching, 0.5), again = Step(switching, 0);
+        double[][] freshZero = Step(new Mixed(input: 5, hidden: 6, output: 3, seed: 5), 0);
+        double[][] freshHalf = Step(new Mixed(input: 5, hidden: 6, output: 3, seed: 5), 0.5);
+        for (int i = 0; i < first.Length; i++)
+        {
+            Assert.Equal(freshZero[i], first[i]);
+            Assert.Equal(freshHalf[i], dropped[i]);
+            Assert.Equal(freshZero[i], again[i]);
+        }
+        Assert.NotEqual(freshZero.SelectMany(g => g), freshHalf.SelectMany(g => g)); // the rate mattered
     }
 
     [Fact]

@@ -555,6 +555,7 @@ internal static class CpuEmitter
             string Width(string name) => widths.TryGetValue(name, out string? width) ? width : Primitive.Owner + "." + name + ".Cols";
 
             var members = new List<(string Type, string Name, string Initializer)>();
+            var shared = new List<(string Type, string Name)>(); // set at every call: a buffer of their own or another's
             var perStep = new List<string>();
             void Walk(IEnumerable<Operation> operations)
             {
@@ -575,7 +576,19 @@ internal static class CpuEmitter
                         continue;
                     }
                     string width = Primitive.For(op.Kind).Width(op, Width, c);
-                    if (c.HasStepStorage(op.Result) || c.IsSequence(op.Result))
+                    if (c.Activity.ConcatHolding(op.Result) is not null)
+                    {
+                        widths[op.Result] = "(" + width + ")"; // written into the Concat's buffer: none of its own
+                        continue;
+                    }
+                    if (c.Activity.DropoutMaySkip(op.Result))
+                    {
+                        string storage = DropoutPrimitive.Storage(op.Result, c);
+                        shared.Add((batch, op.Result));
+                        members.Add((batch, storage, $"new(__examples, {width})"));
+                        widths[op.Result] = $"this.{storage}.Cols";
+                    }
+                    else if (c.HasStepStorage(op.Result) || c.IsSequence(op.Result))
                     {
                         members.Add((sequence, op.Result, $"new(1, __examples, {width})"));
                         perStep.Add(op.Result);
@@ -615,7 +628,13 @@ internal static class CpuEmitter
                     continue;
                 }
                 if (op.Kind == OpKind.StepRead || !c.NeedsGradient(op.Result) || op.Result == m.Output) continue;
-                if (c.IsSequence(op.Result))
+                if (c.Activity.ConcatHolding(op.Result) is not null) continue; // its gradient is read from the Concat's
+                if (c.Activity.DropoutMaySkip(op.Result))
+                {
+                    shared.Add((batch, c.GradientMember(op.Result)));
+                    members.Add((batch, DropoutPrimitive.Storage(c.GradientMember(op.Result), c), $"new(__examples, {Width(op.Result)})"));
+                }
+                else if (c.IsSequence(op.Result))
                 {
                     members.Add((sequence, c.GradientMember(op.Result), $"new(1, __examples, {Width(op.Result)})"));
                     perStep.Add(c.GradientMember(op.Result));
@@ -630,6 +649,8 @@ internal static class CpuEmitter
 
             foreach (var member in members)
                 w.Line($"public readonly {member.Type} {member.Name};");
+            foreach (var member in shared)
+                w.Line($"public {member.Type} {member.Name} = null!;");
             w.Line();
 
             string ownerType = m.Type.Name + TypeArguments(m);

@@ -152,6 +152,24 @@ internal sealed class EmitContext
         return Tape + "." + name;
     }
 
+    /// <summary>
+    /// The number of columns of a value outside loops, as C# in ForwardTrain and Backward: its batch's
+    /// Cols, or for an Embed written into a Concat (which has no batch of its own) positions x dimension.
+    /// </summary>
+    public string Columns(string name)
+    {
+        if (Activity.ConcatHolding(name) is not null)
+        {
+            Operation embed = Model.Operations.First(o => o.Result == name);
+            return $"{Value(embed.Operands[1])}.Cols * {Value(embed.Operands[0])}.Cols";
+        }
+        return Value(name) + ".Cols";
+    }
+
+    /// <summary>The first column of operand <paramref name="index"/> in a Concat's result, as C#.</summary>
+    public string ConcatOffset(Operation concat, int index)
+        => index == 0 ? "0" : string.Join(" + ", concat.Operands.Take(index).Select(Columns));
+
     /// <summary>The value of <paramref name="phi"/> at the current step: the initial value at the first step, else the previous step's Next.</summary>
     public string PhiInitializer(string phi)
     {

@@ -17,24 +17,25 @@ internal sealed class ConcatPrimitive : Primitive
 
     public override string Width(Operation op, Func<string, string> width, EmitContext c) => string.Join(" + ", op.Operands.Select(width));
 
+    // Operands that are Embeds written into this Concat's columns (Activity.ConcatHolding) are skipped:
+    // their lookup and their table's gradient use the Concat's buffers directly.
     public override void EmitForward(Operation op, EmitContext c)
     {
-        string offset = "0";
-        foreach (string part in op.Operands)
+        for (int i = 0; i < op.Operands.Count; i++)
         {
-            c.Writer.Line($"{Forward}.ConcatInto({c.Value(part)}, {c.Value(op.Result)}, offset: {offset});");
-            offset = offset == "0" ? c.Value(part) + ".Cols" : offset + " + " + c.Value(part) + ".Cols";
+            string part = op.Operands[i];
+            if (c.Activity.ConcatHolding(part) is null)
+                c.Writer.Line($"{Forward}.ConcatInto({c.Value(part)}, {c.Value(op.Result)}, offset: {c.ConcatOffset(op, i)});");
         }
     }
 
     public override void EmitBackward(Operation op, EmitContext c)
     {
-        string offset = "0";
-        foreach (string part in op.Operands)
+        for (int i = 0; i < op.Operands.Count; i++)
         {
-            if (c.NeedsGradient(part))
-                c.Writer.Line($"{Backward}.Concat({c.Gradient(op.Result)}, offset: {offset}, {c.Gradient(part)}, accumulate: {c.Accumulate(part)});");
-            offset = offset == "0" ? c.Value(part) + ".Cols" : offset + " + " + c.Value(part) + ".Cols";
+            string part = op.Operands[i];
+            if (c.NeedsGradient(part) && c.Activity.ConcatHolding(part) is null)
+                c.Writer.Line($"{Backward}.Concat({c.Gradient(op.Result)}, offset: {c.ConcatOffset(op, i)}, {c.Gradient(part)}, accumulate: {c.Accumulate(part)});");
         }
     }
 }

@@ -183,9 +183,21 @@ public static class BackwardKernels
     /// <summary>dTable rows named by ids += the matching slices of dy; only those rows count as touched.</summary>
     public static void Embed<T>(Batch<T> dy, IdBatch ids, ParameterGradient<T> dTable) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
+        Shape.RequireEqual(dy.Cols, ids.Cols * dTable.Cols, "embedding gradient columns");
+        Embed(dy, offset: 0, ids, dTable);
+    }
+
+    /// <summary>
+    /// The gradient of an embedding written into a concatenation at column <paramref name="offset"/>:
+    /// dTable rows named by ids += the matching slices of columns [offset, offset + p·dim) of dy, read
+    /// in place rather than copied out first; only those rows count as touched.
+    /// </summary>
+    public static void Embed<T>(Batch<T> dy, int offset, IdBatch ids, ParameterGradient<T> dTable) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
         int dim = dTable.Cols;
         Shape.RequireEqual(dy.Rows, ids.Rows, "embedding gradient rows (examples)");
-        Shape.RequireEqual(dy.Cols, ids.Cols * dim, "embedding gradient columns");
+        if (offset < 0 || offset + ids.Cols * dim > dy.Cols)
+            throw new ArgumentException($"An embedding gradient of {ids.Cols} positions x {dim} at column {offset} does not fit a gradient of {dy.Cols} columns.");
         // Every id checked (and its row marked) before any value is added: a bad id throws with dTable's values as they were.
         for (int b = 0; b < ids.Rows; b++)
             for (int p = 0; p < ids.Cols; p++)
@@ -199,10 +211,10 @@ public static class BackwardKernels
             }
         // Two "rows" of work: the table's rows in alternate blocks of 64, one set per thread, so that
         // each table row adds its examples in ascending order whichever thread owns it.
-        RowSplit.Run(new EmbedRows<T>(dy, ids, dTable), 2, (long)dy.Rows * dy.Cols);
+        RowSplit.Run(new EmbedRows<T>(dy, offset, ids, dTable), 2, (long)dy.Rows * ids.Cols * dim);
     }
 
-    private readonly struct EmbedRows<T>(Batch<T> dy, IdBatch ids, ParameterGradient<T> dTable) : IRowRange where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    private readonly struct EmbedRows<T>(Batch<T> dy, int offset, IdBatch ids, ParameterGradient<T> dTable) : IRowRange where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         public void Run(int start, int end)
         {
@@ -210,7 +222,7 @@ public static class BackwardKernels
             bool all = start == 0 && end == 2;
             for (int b = 0; b < ids.Rows; b++)
             {
-                Span<T> dyb = dy.Row(b);
+                Span<T> dyb = dy.Row(b).Slice(offset);
                 for (int p = 0; p < ids.Cols; p++)
                 {
                     int id = ids[b, p];

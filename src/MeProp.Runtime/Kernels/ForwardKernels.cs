@@ -178,20 +178,34 @@ public static class ForwardKernels
     /// <exception cref="ArgumentOutOfRangeException">An id is negative or not below the table's row count.</exception>
     public static void Embed<T>(Matrix<T> table, IdBatch ids, Batch<T> y) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        int dim = table.Cols;
-        Shape.RequireEqual(y.Rows, ids.Rows, "embedding result rows (examples)");
-        Shape.RequireEqual(y.Cols, ids.Cols * dim, "embedding result columns (positions x dimension)");
-        RowSplit.Run(new EmbedRows<T>(table, ids, y), ids.Rows, (long)y.Rows * y.Cols);
+        Shape.RequireEqual(y.Cols, ids.Cols * table.Cols, "embedding result columns (positions x dimension)");
+        Embed(table, ids, y, offset: 0);
     }
 
-    private readonly struct EmbedRows<T>(Matrix<T> table, IdBatch ids, Batch<T> y) : IRowRange where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    /// <summary>
+    /// Columns [offset, offset + p·dim) of row b of y are the concatenation of the table rows named by
+    /// ids[b, 0..p): an embedding written straight into its place in a concatenation, so that the
+    /// lookup is not written once and copied again (generated code does this for an Embed whose only
+    /// use is a Concat).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">An id is negative or not below the table's row count.</exception>
+    public static void Embed<T>(Matrix<T> table, IdBatch ids, Batch<T> y, int offset) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        Shape.RequireEqual(y.Rows, ids.Rows, "embedding result rows (examples)");
+        int width = ids.Cols * table.Cols;
+        if (offset < 0 || offset + width > y.Cols)
+            throw new ArgumentException($"An embedding of {ids.Cols} positions x {table.Cols} at column {offset} does not fit a result of {y.Cols} columns.");
+        RowSplit.Run(new EmbedRows<T>(table, ids, y, offset), ids.Rows, (long)y.Rows * width);
+    }
+
+    private readonly struct EmbedRows<T>(Matrix<T> table, IdBatch ids, Batch<T> y, int offset) : IRowRange where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         public void Run(int start, int end)
         {
             int dim = table.Cols;
             for (int b = start; b < end; b++)
             {
-                Span<T> yb = y.Row(b);
+                Span<T> yb = y.Row(b).Slice(offset);
                 for (int p = 0; p < ids.Cols; p++)
                 {
                     int id = ids[b, p];
@@ -247,6 +261,24 @@ public static class ForwardKernels
             }
         }
         RowSplit.Run(new ElementRows<T>(ElementOp.Multiply, x, mask, y), x.Rows, (long)x.Rows * x.Cols);
+    }
+
+    /// <summary>
+    /// Dropout whose result may be <paramref name="x"/> itself: at rate 0 it returns x (no copy, no
+    /// mask written, nothing drawn), else it runs <see cref="Dropout{T}"/> into <paramref name="y"/> and
+    /// returns y. Generated code calls it where x has no other use, so sharing the buffer cannot be
+    /// observed, and then takes x's gradient buffer for the result's too (see BackwardKernels.Dropout):
+    /// at the parser's batch of 10,000 the identity copy and its masked gradient were 96 MB passes.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="p"/> is not in [0, 1).</exception>
+    public static Batch<T> DropoutOrSame<T>(Batch<T> x, double p, SeededRandom random, Batch<T> mask, Batch<T> y)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (!(p >= 0.0 && p < 1.0))
+            throw new ArgumentOutOfRangeException(nameof(p), p, $"Dropout probability must be in [0, 1), but is {p}.");
+        if (p == 0.0) return x;
+        Dropout(x, p, random, mask, y);
+        return y;
     }
 
     // The factors of the draws, sixteen floats (eight doubles) at a time: (u >> 11) >= limit keeps

@@ -55,10 +55,8 @@ namespace Paper.Parsing
             tape.tags = tags;
 
             // var x = Concat(Embed(E, words), Embed(T, tags));
-            global::MeProp.Kernels.ForwardKernels.Embed(this.E, tape.words, tape.x_embed);
-            global::MeProp.Kernels.ForwardKernels.Embed(this.T, tape.tags, tape.x_embed_2);
-            global::MeProp.Kernels.ForwardKernels.ConcatInto(tape.x_embed, tape.x, offset: 0);
-            global::MeProp.Kernels.ForwardKernels.ConcatInto(tape.x_embed_2, tape.x, offset: tape.x_embed.Cols);
+            global::MeProp.Kernels.ForwardKernels.Embed(this.E, tape.words, tape.x, offset: 0); // written into its place in x
+            global::MeProp.Kernels.ForwardKernels.Embed(this.T, tape.tags, tape.x, offset: tape.words.Cols * this.E.Cols); // written into its place in x
 
             // var h1 = Cube(W1 * x + b1);
             global::MeProp.Kernels.ForwardKernels.Linear(this.W1, tape.x, this.b1, tape.h1_linear);
@@ -128,14 +126,12 @@ namespace Paper.Parsing
             timings.AddLinearBackward(global::System.Diagnostics.Stopwatch.GetTimestamp() - linearStart);
 
             // grad of: x = Concat(x_embed, x_embed_2)    [var x = Concat(Embed(E, words), Embed(T, tags));]
-            global::MeProp.Kernels.BackwardKernels.Concat(tape.d_x, offset: 0, tape.d_x_embed, accumulate: false);
-            global::MeProp.Kernels.BackwardKernels.Concat(tape.d_x, offset: tape.x_embed.Cols, tape.d_x_embed_2, accumulate: false);
 
             // grad of: x_embed_2 = Embed(T, tags)    [var x = Concat(Embed(E, words), Embed(T, tags));]
-            global::MeProp.Kernels.BackwardKernels.Embed(tape.d_x_embed_2, tape.tags, gradients.d_T);
+            global::MeProp.Kernels.BackwardKernels.Embed(tape.d_x, offset: tape.words.Cols * this.E.Cols, tape.tags, gradients.d_T);
 
             // grad of: x_embed = Embed(E, words)    [var x = Concat(Embed(E, words), Embed(T, tags));]
-            global::MeProp.Kernels.BackwardKernels.Embed(tape.d_x_embed, tape.words, gradients.d_E);
+            global::MeProp.Kernels.BackwardKernels.Embed(tape.d_x, offset: 0, tape.words, gradients.d_E);
 
             timings.AddBackward(global::System.Diagnostics.Stopwatch.GetTimestamp() - start);
         }
@@ -229,8 +225,6 @@ namespace Paper.Parsing
             public global::MeProp.IdBatch tags = null!;
             private readonly int words__width;
             private readonly int tags__width;
-            public readonly global::MeProp.Batch<float> x_embed;
-            public readonly global::MeProp.Batch<float> x_embed_2;
             public readonly global::MeProp.Batch<float> x;
             public readonly global::MeProp.Batch<float> h1_linear;
             public readonly global::MeProp.Sparsity.LinearBackward<float> h1_linear_backward;
@@ -240,8 +234,6 @@ namespace Paper.Parsing
             public readonly global::MeProp.Batch<float> h2;
             public readonly global::MeProp.Batch<float> output;
             public readonly global::MeProp.Sparsity.LinearBackward<float> output_backward;
-            public readonly global::MeProp.Batch<float> d_x_embed;
-            public readonly global::MeProp.Batch<float> d_x_embed_2;
             public readonly global::MeProp.Batch<float> d_x;
             public readonly global::MeProp.Batch<float> d_h1_linear;
             public readonly global::MeProp.Batch<float> d_h1;
@@ -253,9 +245,7 @@ namespace Paper.Parsing
                 int __examples = words.Rows;
                 words__width = words.Cols;
                 tags__width = tags.Cols;
-                x_embed = new(__examples, words.Cols * __owner.E.Cols);
-                x_embed_2 = new(__examples, tags.Cols * __owner.T.Cols);
-                x = new(__examples, this.x_embed.Cols + this.x_embed_2.Cols);
+                x = new(__examples, (words.Cols * __owner.E.Cols) + (tags.Cols * __owner.T.Cols));
                 h1_linear = new(__examples, __owner.W1.Rows);
                 h1_linear_backward = new();
                 h1 = new(__examples, this.h1_linear.Cols);
@@ -264,8 +254,6 @@ namespace Paper.Parsing
                 h2 = new(__examples, this.h2_linear.Cols);
                 output = new(__examples, __owner.W3.Rows);
                 output_backward = new();
-                d_x_embed = new(__examples, this.x_embed.Cols);
-                d_x_embed_2 = new(__examples, this.x_embed_2.Cols);
                 d_x = new(__examples, this.x.Cols);
                 d_h1_linear = new(__examples, this.h1_linear.Cols);
                 d_h1 = new(__examples, this.h1.Cols);

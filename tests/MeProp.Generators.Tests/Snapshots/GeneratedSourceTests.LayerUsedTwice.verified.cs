@@ -59,12 +59,14 @@ namespace Composition
             // var h = Shared.Forward(In * x); -> Shared.Forward: return Dropout(Relu(W * x + b), Rate);
             global::MeProp.Kernels.ForwardKernels.Linear(this.Shared.W, tape.h_linear, this.Shared.b, tape.Shared_output_linear);
             global::MeProp.Kernels.ForwardKernels.Relu(tape.Shared_output_linear, tape.Shared_output_relu);
-            global::MeProp.Kernels.ForwardKernels.Dropout(tape.Shared_output_relu, this.Shared.Rate, __mepropRandom, tape.h_mask, tape.h);
+            tape.h = global::MeProp.Kernels.ForwardKernels.DropoutOrSame(tape.Shared_output_relu, this.Shared.Rate, __mepropRandom, tape.h_mask, tape.h_storage);
+            tape.d_h = global::System.Object.ReferenceEquals(tape.h, tape.Shared_output_relu) ? tape.d_Shared_output_relu : tape.d_h_storage;
 
             // h = Shared.Forward(h); -> Shared.Forward: return Dropout(Relu(W * x + b), Rate);
             global::MeProp.Kernels.ForwardKernels.Linear(this.Shared.W, tape.h, this.Shared.b, tape.Shared_output_linear_2);
             global::MeProp.Kernels.ForwardKernels.Relu(tape.Shared_output_linear_2, tape.Shared_output_relu_2);
-            global::MeProp.Kernels.ForwardKernels.Dropout(tape.Shared_output_relu_2, this.Shared.Rate, __mepropRandom, tape.h_2_mask, tape.h_2);
+            tape.h_2 = global::MeProp.Kernels.ForwardKernels.DropoutOrSame(tape.Shared_output_relu_2, this.Shared.Rate, __mepropRandom, tape.h_2_mask, tape.h_2_storage);
+            tape.d_h_2 = global::System.Object.ReferenceEquals(tape.h_2, tape.Shared_output_relu_2) ? tape.d_Shared_output_relu_2 : tape.d_h_2_storage;
 
             // return Out * h;
             global::MeProp.Kernels.ForwardKernels.Linear(this.Out, tape.h_2, null, tape.output);
@@ -104,7 +106,8 @@ namespace Composition
             timings.AddLinearBackward(global::System.Diagnostics.Stopwatch.GetTimestamp() - linearStart);
 
             // grad of: h_2 = Dropout(Shared_output_relu_2, p: this.Shared.Rate)    [h = Shared.Forward(h); -> Shared.Forward: return Dropout(Relu(W * x + b), Rate);]
-            global::MeProp.Kernels.BackwardKernels.Dropout(tape.d_h_2, tape.h_2_mask, tape.d_Shared_output_relu_2, accumulate: false);
+            if (!global::System.Object.ReferenceEquals(tape.d_h_2, tape.d_Shared_output_relu_2)) // at rate 0 the two share one buffer, which holds the gradient already
+                global::MeProp.Kernels.BackwardKernels.Dropout(tape.d_h_2, tape.h_2_mask, tape.d_Shared_output_relu_2, accumulate: false);
 
             // grad of: Shared_output_relu_2 = Relu(Shared_output_linear_2), fused with Shared_output_linear_2 = Shared_W * h + Shared_b    [h = Shared.Forward(h); -> Shared.Forward: return Dropout(Relu(W * x + b), Rate);]
             // meProp: keep settings.K entries of d_Shared_output_linear_2 (chosen per settings.Mode); the gradients of Shared_W, Shared_b and h use only those.
@@ -113,7 +116,8 @@ namespace Composition
             timings.AddLinearBackward(global::System.Diagnostics.Stopwatch.GetTimestamp() - linearStart);
 
             // grad of: h = Dropout(Shared_output_relu, p: this.Shared.Rate)    [var h = Shared.Forward(In * x); -> Shared.Forward: return Dropout(Relu(W * x + b), Rate);]
-            global::MeProp.Kernels.BackwardKernels.Dropout(tape.d_h, tape.h_mask, tape.d_Shared_output_relu, accumulate: false);
+            if (!global::System.Object.ReferenceEquals(tape.d_h, tape.d_Shared_output_relu)) // at rate 0 the two share one buffer, which holds the gradient already
+                global::MeProp.Kernels.BackwardKernels.Dropout(tape.d_h, tape.h_mask, tape.d_Shared_output_relu, accumulate: false);
 
             // grad of: Shared_output_relu = Relu(Shared_output_linear), fused with Shared_output_linear = Shared_W * h_linear + Shared_b    [var h = Shared.Forward(In * x); -> Shared.Forward: return Dropout(Relu(W * x + b), Rate);]
             // meProp: keep settings.K entries of d_Shared_output_linear (chosen per settings.Mode); the gradients of Shared_W, Shared_b and h_linear use only those.
@@ -199,22 +203,26 @@ namespace Composition
             public readonly global::MeProp.Batch<float> Shared_output_linear;
             public readonly global::MeProp.Sparsity.LinearBackward<float> Shared_output_linear_backward;
             public readonly global::MeProp.Batch<float> Shared_output_relu;
-            public readonly global::MeProp.Batch<float> h;
+            public readonly global::MeProp.Batch<float> h_storage;
             public readonly global::MeProp.Batch<float> h_mask;
             public readonly global::MeProp.Batch<float> Shared_output_linear_2;
             public readonly global::MeProp.Sparsity.LinearBackward<float> Shared_output_linear_2_backward;
             public readonly global::MeProp.Batch<float> Shared_output_relu_2;
-            public readonly global::MeProp.Batch<float> h_2;
+            public readonly global::MeProp.Batch<float> h_2_storage;
             public readonly global::MeProp.Batch<float> h_2_mask;
             public readonly global::MeProp.Batch<float> output;
             public readonly global::MeProp.Sparsity.LinearBackward<float> output_backward;
             public readonly global::MeProp.Batch<float> d_h_linear;
             public readonly global::MeProp.Batch<float> d_Shared_output_linear;
             public readonly global::MeProp.Batch<float> d_Shared_output_relu;
-            public readonly global::MeProp.Batch<float> d_h;
+            public readonly global::MeProp.Batch<float> d_h_storage;
             public readonly global::MeProp.Batch<float> d_Shared_output_linear_2;
             public readonly global::MeProp.Batch<float> d_Shared_output_relu_2;
-            public readonly global::MeProp.Batch<float> d_h_2;
+            public readonly global::MeProp.Batch<float> d_h_2_storage;
+            public global::MeProp.Batch<float> h = null!;
+            public global::MeProp.Batch<float> h_2 = null!;
+            public global::MeProp.Batch<float> d_h = null!;
+            public global::MeProp.Batch<float> d_h_2 = null!;
 
             public __MePropTape(Deep __owner, global::MeProp.Batch<float> x)
             {
@@ -225,22 +233,22 @@ namespace Composition
                 Shared_output_linear = new(__examples, __owner.Shared.W.Rows);
                 Shared_output_linear_backward = new();
                 Shared_output_relu = new(__examples, this.Shared_output_linear.Cols);
-                h = new(__examples, this.Shared_output_relu.Cols);
-                h_mask = new(__examples, this.h.Cols);
+                h_storage = new(__examples, this.Shared_output_relu.Cols);
+                h_mask = new(__examples, this.h_storage.Cols);
                 Shared_output_linear_2 = new(__examples, __owner.Shared.W.Rows);
                 Shared_output_linear_2_backward = new();
                 Shared_output_relu_2 = new(__examples, this.Shared_output_linear_2.Cols);
-                h_2 = new(__examples, this.Shared_output_relu_2.Cols);
-                h_2_mask = new(__examples, this.h_2.Cols);
+                h_2_storage = new(__examples, this.Shared_output_relu_2.Cols);
+                h_2_mask = new(__examples, this.h_2_storage.Cols);
                 output = new(__examples, __owner.Out.Rows);
                 output_backward = new();
                 d_h_linear = new(__examples, this.h_linear.Cols);
                 d_Shared_output_linear = new(__examples, this.Shared_output_linear.Cols);
                 d_Shared_output_relu = new(__examples, this.Shared_output_relu.Cols);
-                d_h = new(__examples, this.h.Cols);
+                d_h_storage = new(__examples, this.h_storage.Cols);
                 d_Shared_output_linear_2 = new(__examples, this.Shared_output_linear_2.Cols);
                 d_Shared_output_relu_2 = new(__examples, this.Shared_output_relu_2.Cols);
-                d_h_2 = new(__examples, this.h_2.Cols);
+                d_h_2_storage = new(__examples, this.h_2_storage.Cols);
             }
 
             public bool Fits(global::MeProp.Batch<float> x) => x.Cols == x__width;

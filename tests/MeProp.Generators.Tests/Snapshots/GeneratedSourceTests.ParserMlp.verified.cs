@@ -55,14 +55,12 @@ namespace Paper.Parsing
             tape.tags = tags;
 
             // var a = Embed(E, words);
-            global::MeProp.Kernels.ForwardKernels.Embed(this.E, tape.words, tape.a);
+            global::MeProp.Kernels.ForwardKernels.Embed(this.E, tape.words, tape.x, offset: 0); // written into its place in x
 
             // var b = Embed(T, tags);
-            global::MeProp.Kernels.ForwardKernels.Embed(this.T, tape.tags, tape.b);
+            global::MeProp.Kernels.ForwardKernels.Embed(this.T, tape.tags, tape.x, offset: tape.words.Cols * this.E.Cols); // written into its place in x
 
             // var x = Concat(a, b);
-            global::MeProp.Kernels.ForwardKernels.ConcatInto(tape.a, tape.x, offset: 0);
-            global::MeProp.Kernels.ForwardKernels.ConcatInto(tape.b, tape.x, offset: tape.a.Cols);
 
             // var h = Tanh(Linear(W1, x, b1));
             global::MeProp.Kernels.ForwardKernels.Linear(this.W1, tape.x, this.b1, tape.h_linear);
@@ -117,14 +115,12 @@ namespace Paper.Parsing
             timings.AddLinearBackward(global::System.Diagnostics.Stopwatch.GetTimestamp() - linearStart);
 
             // grad of: x = Concat(a, b)    [var x = Concat(a, b);]
-            global::MeProp.Kernels.BackwardKernels.Concat(tape.d_x, offset: 0, tape.d_a, accumulate: false);
-            global::MeProp.Kernels.BackwardKernels.Concat(tape.d_x, offset: tape.a.Cols, tape.d_b, accumulate: false);
 
             // grad of: b = Embed(T, tags)    [var b = Embed(T, tags);]
-            global::MeProp.Kernels.BackwardKernels.Embed(tape.d_b, tape.tags, gradients.d_T);
+            global::MeProp.Kernels.BackwardKernels.Embed(tape.d_x, offset: tape.words.Cols * this.E.Cols, tape.tags, gradients.d_T);
 
             // grad of: a = Embed(E, words)    [var a = Embed(E, words);]
-            global::MeProp.Kernels.BackwardKernels.Embed(tape.d_a, tape.words, gradients.d_E);
+            global::MeProp.Kernels.BackwardKernels.Embed(tape.d_x, offset: 0, tape.words, gradients.d_E);
 
             timings.AddBackward(global::System.Diagnostics.Stopwatch.GetTimestamp() - start);
         }
@@ -208,16 +204,12 @@ namespace Paper.Parsing
             public global::MeProp.IdBatch tags = null!;
             private readonly int words__width;
             private readonly int tags__width;
-            public readonly global::MeProp.Batch<double> a;
-            public readonly global::MeProp.Batch<double> b;
             public readonly global::MeProp.Batch<double> x;
             public readonly global::MeProp.Batch<double> h_linear;
             public readonly global::MeProp.Sparsity.LinearBackward<double> h_linear_backward;
             public readonly global::MeProp.Batch<double> h;
             public readonly global::MeProp.Batch<double> output;
             public readonly global::MeProp.Sparsity.LinearBackward<double> output_backward;
-            public readonly global::MeProp.Batch<double> d_a;
-            public readonly global::MeProp.Batch<double> d_b;
             public readonly global::MeProp.Batch<double> d_x;
             public readonly global::MeProp.Batch<double> d_h_linear;
             public readonly global::MeProp.Batch<double> d_h;
@@ -227,16 +219,12 @@ namespace Paper.Parsing
                 int __examples = words.Rows;
                 words__width = words.Cols;
                 tags__width = tags.Cols;
-                a = new(__examples, words.Cols * __owner.E.Cols);
-                b = new(__examples, tags.Cols * __owner.T.Cols);
-                x = new(__examples, this.a.Cols + this.b.Cols);
+                x = new(__examples, (words.Cols * __owner.E.Cols) + (tags.Cols * __owner.T.Cols));
                 h_linear = new(__examples, __owner.W1.Rows);
                 h_linear_backward = new();
                 h = new(__examples, this.h_linear.Cols);
                 output = new(__examples, __owner.W2.Rows);
                 output_backward = new();
-                d_a = new(__examples, this.a.Cols);
-                d_b = new(__examples, this.b.Cols);
                 d_x = new(__examples, this.x.Cols);
                 d_h_linear = new(__examples, this.h_linear.Cols);
                 d_h = new(__examples, this.h.Cols);
