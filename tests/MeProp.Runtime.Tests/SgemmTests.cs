@@ -11,7 +11,7 @@ public class SgemmTests
     public enum Form { TransposedB, Plain, TransposedA }
 
     /// <summary>Which code runs the product: Gemm's dispatch, or one of Sgemm's kernels called directly so that each is covered whatever the dispatch picks.</summary>
-    public enum Route { Dispatch, Blocked, Thin }
+    public enum Route { Dispatch, Blocked, Thin, Stream }
 
     // m, k, n. Chosen to reach every path of the blocked kernel (8 x 32 micro-tiles on AVX-512,
     // 6 x 16 on AVX2; K slices of at most 1024, row blocks of at most 96, column blocks of at most
@@ -64,6 +64,37 @@ public class SgemmTests
         Check(Form.TransposedA, m, k, n, Route.Thin);
     }
 
+    // The streaming Aᵀ·B kernel (few rows of C, a long reduction: unified mode's dW of the kept rows):
+    // slices of 128 rows with a partial last one, every column tail (strips of 64, one to three
+    // vectors, under 16), one row to 32, and column halves on two threads from 2^20 elements of B.
+    [VectorKernelTheory(Avx512Only = true)]
+    [InlineData(1, 1024, 64)]
+    [InlineData(20, 1030, 100)]
+    [InlineData(32, 1300, 77)]
+    [InlineData(5, 1024, 1100)]
+    [InlineData(20, 1100, 2400)]
+    public void Stream_kernel_matches_double_loop(int m, int k, int n) => Check(Form.TransposedA, m, k, n, Route.Stream);
+
+    [Fact]
+    public void Unified_weight_gradient_shape_gives_the_same_bits_on_one_thread_or_two()
+    {
+        // dW of 20 kept rows from 2,000 examples of 1,100 inputs: C's column halves on the two threads.
+        var random = new SeededRandom(19);
+        int m = 20, k = 2000, n = 1100;
+        float[] a = Floats(random, k * m), b = Floats(random, k * n), two = new float[m * n], one = new float[m * n];
+        Gemm.MultiplyTransposedA<float>(a, b, two, m, k, n, false);
+        try
+        {
+            Gemm.MaxThreads = 1;
+            Gemm.MultiplyTransposedA<float>(a, b, one, m, k, n, false);
+        }
+        finally
+        {
+            Gemm.MaxThreads = 2;
+        }
+        Assert.Equal(two, one);
+    }
+
     private static void Check(Form form, int m, int k, int n, Route route)
     {
         var random = new SeededRandom(m * 1_000_003L + k * 1009L + n * 7L + (int)form);
@@ -101,6 +132,7 @@ public class SgemmTests
                 case (Route.Blocked, _): Sgemm.MultiplyTransposedA(a, b, c, m, k, n, accumulate); break;
                 case (Route.Thin, Form.TransposedB): Sgemm.ThinMultiplyTransposedB(a, b, c, m, k, n, accumulate); break;
                 case (Route.Thin, Form.Plain): Sgemm.ThinMultiply(a, b, c, m, k, n, accumulate); break;
+                case (Route.Stream, _): Sgemm.StreamMultiplyTransposedA(a, b, c, m, k, n, accumulate); break;
                 default: Sgemm.ThinMultiplyTransposedA(a, b, c, m, k, n, accumulate); break;
             }
             // Float sums of k terms of size up to 1: rounding grows like sqrt(k) in practice.

@@ -145,6 +145,9 @@ public static class Gemm
         {
             switch (ChooseBroadcastKernel(MemoryMarshal.Cast<T, float>(a.Slice(0, k * m)), m, k, n, transposedA: true, SparseTransposedADensity))
             {
+                case FloatKernel.Unpacked or FloatKernel.Blocked when Sgemm.UseStreamTransposedA(m, k, n):
+                    Sgemm.StreamMultiplyTransposedA(MemoryMarshal.Cast<T, float>(a), MemoryMarshal.Cast<T, float>(b), MemoryMarshal.Cast<T, float>(c), m, k, n, accumulate);
+                    return;
                 case FloatKernel.Unpacked:
                     Sgemm.ThinMultiplyTransposedA(MemoryMarshal.Cast<T, float>(a), MemoryMarshal.Cast<T, float>(b), MemoryMarshal.Cast<T, float>(c), m, k, n, accumulate);
                     return;

@@ -278,21 +278,23 @@ internal static unsafe partial class Sgemm
         // Measured at 32x2048 from K = 2048, one slice: 56 GFLOP/s; K = 1024: 92.
         int slices = (k + ThinKcMax - 1) / ThinKcMax, kc = (k + slices - 1) / slices;
         for (int p0 = 0; p0 < k; p0 += kc)
+            AxpyColumnRange(pa + (long)p0 * acs, ars, acs, pb + (long)p0 * n, n, pc, n, m, Math.Min(kc, k - p0), 0, n, accumulate || p0 > 0);
+    }
+
+    // Columns [j0, j1) of C (+)= op(A)·B over k rows of B: 64-column strips, then one to three
+    // vectors, then the last n mod 16 columns.
+    private static void AxpyColumnRange(float* a, int ars, int acs, float* b, int ldb, float* c, int ldc, int m, int k, int j0, int j1, bool accumulate)
+    {
+        int j = j0;
+        for (; j + 64 <= j1; j += 64) AxpyColumns<Four>(a, ars, acs, b + j, ldb, c + j, ldc, m, k, accumulate);
+        switch ((j1 - j) / 16)
         {
-            int kcCur = Math.Min(kc, k - p0);
-            bool add = accumulate || p0 > 0;
-            float* ap = pa + (long)p0 * acs, bp = pb + (long)p0 * n;
-            int j = 0;
-            for (; j + 64 <= n; j += 64) AxpyColumns<Four>(ap, ars, acs, bp + j, n, pc + j, n, m, kcCur, add);
-            switch ((n - j) / 16)
-            {
-                case 1: AxpyColumns<One>(ap, ars, acs, bp + j, n, pc + j, n, m, kcCur, add); break;
-                case 2: AxpyColumns<Two>(ap, ars, acs, bp + j, n, pc + j, n, m, kcCur, add); break;
-                case 3: AxpyColumns<Three>(ap, ars, acs, bp + j, n, pc + j, n, m, kcCur, add); break;
-            }
-            j += (n - j) / 16 * 16;
-            if (j < n) AxpyNarrowTail(ap, ars, acs, bp + j, n, pc + j, n, m, kcCur, n - j, add);
+            case 1: AxpyColumns<One>(a, ars, acs, b + j, ldb, c + j, ldc, m, k, accumulate); break;
+            case 2: AxpyColumns<Two>(a, ars, acs, b + j, ldb, c + j, ldc, m, k, accumulate); break;
+            case 3: AxpyColumns<Three>(a, ars, acs, b + j, ldb, c + j, ldc, m, k, accumulate); break;
         }
+        j += (j1 - j) / 16 * 16;
+        if (j < j1) AxpyNarrowTail(a, ars, acs, b + j, ldb, c + j, ldc, m, k, j1 - j, accumulate);
     }
 
     private const int ThinKcMax = 1024;
