@@ -75,6 +75,35 @@ public class SgemmTests
     [InlineData(20, 1100, 2400)]
     public void Stream_kernel_matches_double_loop(int m, int k, int n) => Check(Form.TransposedA, m, k, n, Route.Stream);
 
+    // The streaming A·B kernel (a short reduction, many rows: unified mode's dX): 5-row tiles with a
+    // partial last one, every column tail, k from 1, and row halves on two threads from 2^20 elements of C.
+    [VectorKernelTheory(Avx512Only = true)]
+    [InlineData(256, 1, 64)]
+    [InlineData(257, 20, 100)]
+    [InlineData(303, 64, 77)]
+    [InlineData(1100, 20, 1000)]
+    public void Stream_multiply_kernel_matches_double_loop(int m, int k, int n) => Check(Form.Plain, m, k, n, Route.Stream);
+
+    [Fact]
+    public void Unified_input_gradient_shape_gives_the_same_bits_on_one_thread_or_two()
+    {
+        // dX of 2,000 examples from 20 kept rows of 1,100 inputs: C's row halves on the two threads.
+        var random = new SeededRandom(23);
+        int m = 2000, k = 20, n = 1100;
+        float[] a = Floats(random, m * k), b = Floats(random, k * n), two = new float[m * n], one = new float[m * n];
+        Gemm.Multiply<float>(a, b, two, m, k, n, false);
+        try
+        {
+            Gemm.MaxThreads = 1;
+            Gemm.Multiply<float>(a, b, one, m, k, n, false);
+        }
+        finally
+        {
+            Gemm.MaxThreads = 2;
+        }
+        Assert.Equal(two, one);
+    }
+
     [Fact]
     public void Unified_weight_gradient_shape_gives_the_same_bits_on_one_thread_or_two()
     {
@@ -132,6 +161,7 @@ public class SgemmTests
                 case (Route.Blocked, _): Sgemm.MultiplyTransposedA(a, b, c, m, k, n, accumulate); break;
                 case (Route.Thin, Form.TransposedB): Sgemm.ThinMultiplyTransposedB(a, b, c, m, k, n, accumulate); break;
                 case (Route.Thin, Form.Plain): Sgemm.ThinMultiply(a, b, c, m, k, n, accumulate); break;
+                case (Route.Stream, Form.Plain): Sgemm.StreamMultiply(a, b, c, m, k, n, accumulate); break;
                 case (Route.Stream, _): Sgemm.StreamMultiplyTransposedA(a, b, c, m, k, n, accumulate); break;
                 default: Sgemm.ThinMultiplyTransposedA(a, b, c, m, k, n, accumulate); break;
             }

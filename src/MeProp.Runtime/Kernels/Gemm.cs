@@ -115,6 +115,9 @@ public static class Gemm
         {
             switch (ChooseBroadcastKernel(MemoryMarshal.Cast<T, float>(a.Slice(0, m * k)), m, k, n, transposedA: false, SparseMultiplyDensity))
             {
+                case FloatKernel.Unpacked or FloatKernel.Blocked when Sgemm.UseStreamMultiply(m, k, n):
+                    Sgemm.StreamMultiply(MemoryMarshal.Cast<T, float>(a), MemoryMarshal.Cast<T, float>(b), MemoryMarshal.Cast<T, float>(c), m, k, n, accumulate);
+                    return;
                 case FloatKernel.Unpacked:
                     Sgemm.ThinMultiply(MemoryMarshal.Cast<T, float>(a), MemoryMarshal.Cast<T, float>(b), MemoryMarshal.Cast<T, float>(c), m, k, n, accumulate);
                     return;
