@@ -12,7 +12,9 @@ namespace MeProp.Kernels;
 /// The row-oriented forms here are built on TensorPrimitives (dot products and multiply-adds of
 /// whole rows); they serve double, and float products with a mostly-zero dY. Float products with
 /// few rows (a small mini-batch) go to <see cref="Sgemm"/>'s unpacked kernels (<c>UseThin</c>),
-/// the others to its packed, cache-blocked kernel (<c>UseBlocked</c>). All give the same results
+/// the others to its packed, cache-blocked kernel (<c>UseBlocked</c>), except the two shapes of
+/// unified meProp's compacted products (few rows of Aᵀ·B over a long reduction, a short reduction
+/// of A·B over many rows), which go to its streaming kernels (<c>SgemmStream.cs</c>). All give the same results
 /// up to float rounding, except that the row forms skip zero multipliers, so an infinite or NaN
 /// entry met by a zero contributes nothing there but NaN in the vectorised kernels.
 /// </remarks>
