@@ -6,7 +6,8 @@ namespace MeProp.Generators.Differentiation;
 
 /// <summary>
 /// Activity analysis: which forward values need a gradient, which linear operations are output
-/// layers, and which ReLUs fold into their linear operation's backward.
+/// layers, and how many uses each value has. What a backend fuses or shares on the strength of
+/// these facts is the backend's decision (<see cref="Emit.CpuFusion"/> for the CPU).
 /// </summary>
 /// <remarks>
 /// <para>A value needs a gradient when it lies on a path from a parameter to the returned value: it
@@ -23,19 +24,15 @@ internal sealed class Activity
     private readonly HashSet<string> _needsGradient = new();
     private readonly HashSet<string> _outputLayers = new();
     private readonly HashSet<string> _live = new();
-    private readonly Dictionary<string, Operation> _fusedRelu = new();
-    private readonly Dictionary<string, (Operation Concat, int Index)> _embedInConcat = new();
-    private readonly HashSet<string> _dropoutMaySkip = new();
+    private readonly Dictionary<string, int> _uses = new();
 
     public Activity(ModelSpec model)
     {
         var edges = new List<(string From, string To, bool Linear)>();
         var linearOps = new List<Operation>();
-        var lists = new List<IReadOnlyList<Operation>>();
         var layerResults = new List<string>();
         void Walk(IReadOnlyList<Operation> operations)
         {
-            lists.Add(operations);
             foreach (Operation op in operations)
             {
                 switch (op.Kind)
@@ -87,45 +84,9 @@ internal sealed class Activity
         foreach (string value in _live)
             if (varied.Contains(value)) _needsGradient.Add(value);
 
-        // A linear operation whose result feeds only a Relu can form dL/dy and
-        // select its top-k in one pass (LinearBackward.RunThroughRelu) instead of writing dL/dy and
-        // reading it again. Every edge out of a value is a use (a state's Next also feeds the next step).
-        // Relu only: the fused pass applies ReLU's derivative (d = y > 0 ? g : 0); every other
-        // activation, Cube included, runs its own backward kernel before the linear operation's.
-        var uses = new Dictionary<string, int>();
+        // Every edge out of a value is a use (a state's Next also feeds the next step).
         foreach (var edge in edges)
-            uses[edge.From] = uses.TryGetValue(edge.From, out int n) ? n + 1 : 1;
-        // Not inside loops: a loop's linear operations defer their dense weight gradients to one
-        // product after the loop (LinearBackward.RunStep), which the fused form does not do.
-        foreach (IReadOnlyList<Operation> list in lists.Take(1))
-        {
-            var linear = new HashSet<string>(list.Where(o => o.Kind == OpKind.Linear).Select(o => o.Result));
-            foreach (Operation op in list)
-            {
-                if (op.Kind == OpKind.Relu && linear.Contains(op.Operands[0]) && uses[op.Operands[0]] == 1
-                    && _needsGradient.Contains(op.Result) && op.Operands[0] != model.Output)
-                    _fusedRelu[op.Operands[0]] = op;
-            }
-
-            // Buffers shared instead of copied, outside loops (a body's values are per-step storage):
-            // - an Embed whose only use is a Concat writes its lookup straight into the Concat's columns,
-            //   and its table's gradient reads them from the Concat's gradient: no copy either way;
-            // - a Dropout whose operand has no other use may return the operand itself when its rate is
-            //   0 at run time (the rate is an expression, known only then), and then shares the
-            //   operand's gradient buffer too: nothing else reads or writes either buffer, so sharing
-            //   cannot be observed. At the parser's batch of 10,000 these copies were 96 MB passes.
-            var defined = list.Where(o => o.Kind != OpKind.Loop).ToDictionary(o => o.Result);
-            foreach (Operation op in list)
-            {
-                if (op.Kind == OpKind.Concat)
-                    for (int i = 0; i < op.Operands.Count; i++)
-                        if (defined.TryGetValue(op.Operands[i], out Operation? part) && part.Kind == OpKind.Embed && uses[part.Result] == 1)
-                            _embedInConcat[part.Result] = (op, i);
-                if (op.Kind == OpKind.Dropout && defined.ContainsKey(op.Operands[0]) && uses[op.Operands[0]] == 1
-                    && op.Operands[0] != model.Output && op.Result != model.Output)
-                    _dropoutMaySkip.Add(op.Result);
-            }
-        }
+            _uses[edge.From] = _uses.TryGetValue(edge.From, out int n) ? n + 1 : 1;
     }
 
     private static void Fixpoint(System.Func<bool> pass)
@@ -133,18 +94,8 @@ internal sealed class Activity
         while (pass()) { }
     }
 
-    /// <summary>The Relu fused into the backward of the linear operation producing <paramref name="linearResult"/>, or null.</summary>
-    public Operation? FusedRelu(string linearResult) => _fusedRelu.TryGetValue(linearResult, out Operation? relu) ? relu : null;
-
-    /// <summary>True when <paramref name="op"/> is a Relu whose gradient its linear operation forms (so it emits none itself).</summary>
-    public bool IsFusedIntoLinear(Operation op) => op.Kind == OpKind.Relu && FusedRelu(op.Operands[0]) == op;
-
-    /// <summary>The Concat that an Embed's result is written into (and the operand's index there), when that is the result's only use; else null.</summary>
-    public (Operation Concat, int Index)? ConcatHolding(string embedResult)
-        => _embedInConcat.TryGetValue(embedResult, out var place) ? place : null;
-
-    /// <summary>True when the Dropout producing <paramref name="result"/> returns its operand's buffer at rate 0, sharing its gradient buffer too.</summary>
-    public bool DropoutMaySkip(string result) => _dropoutMaySkip.Contains(result);
+    /// <summary>How many operand slots (and loop edges: a state's initial value and Next, a value written to a sequence) read <paramref name="value"/>.</summary>
+    public int Uses(string value) => _uses.TryGetValue(value, out int n) ? n : 0;
 
     /// <summary>True when back propagation must form the gradient of <paramref name="value"/>.</summary>
     public bool NeedsGradient(string value) => _needsGradient.Contains(value);

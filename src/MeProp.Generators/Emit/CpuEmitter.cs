@@ -369,9 +369,9 @@ internal static class CpuEmitter
                 EmitBackwardLoop(c, op.Loop!);
                 continue;
             }
-            if (op.Kind == OpKind.StepRead || !c.Activity.NeedsGradient(op.Result) || c.Activity.IsFusedIntoLinear(op)) continue;
+            if (op.Kind == OpKind.StepRead || !c.Activity.NeedsGradient(op.Result) || c.Fusion.IsFusedIntoLinear(op)) continue;
             IPrimitive primitive = Primitive.For(op.Kind);
-            Operation? relu = op.Kind == OpKind.Linear ? c.Activity.FusedRelu(op.Result) : null;
+            Operation? relu = op.Kind == OpKind.Linear ? c.Fusion.FusedRelu(op.Result) : null;
             string what = relu is null ? primitive.Describe(op) : Primitive.For(OpKind.Relu).Describe(relu) + ", fused with " + primitive.Describe(op);
             string source = relu is null || relu.Source == op.Source ? OneLine(op.Source) : OneLine(op.Source) + " " + OneLine(relu.Source);
             w.Line();
@@ -576,12 +576,12 @@ internal static class CpuEmitter
                         continue;
                     }
                     string width = Primitive.For(op.Kind).Width(op, Width, c);
-                    if (c.Activity.ConcatHolding(op.Result) is not null)
+                    if (c.Fusion.ConcatHolding(op.Result) is not null)
                     {
                         widths[op.Result] = "(" + width + ")"; // written into the Concat's buffer: none of its own
                         continue;
                     }
-                    if (c.Activity.DropoutMaySkip(op.Result))
+                    if (c.Fusion.DropoutMaySkip(op.Result))
                     {
                         string storage = DropoutPrimitive.Storage(op.Result, c);
                         shared.Add((batch, op.Result));
@@ -628,8 +628,8 @@ internal static class CpuEmitter
                     continue;
                 }
                 if (op.Kind == OpKind.StepRead || !c.NeedsGradient(op.Result) || op.Result == m.Output) continue;
-                if (c.Activity.ConcatHolding(op.Result) is not null) continue; // its gradient is read from the Concat's
-                if (c.Activity.DropoutMaySkip(op.Result))
+                if (c.Fusion.ConcatHolding(op.Result) is not null) continue; // its gradient is read from the Concat's
+                if (c.Fusion.DropoutMaySkip(op.Result))
                 {
                     shared.Add((batch, c.GradientMember(op.Result)));
                     members.Add((batch, DropoutPrimitive.Storage(c.GradientMember(op.Result), c), $"new(__examples, {Width(op.Result)})"));

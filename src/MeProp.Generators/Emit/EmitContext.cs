@@ -54,6 +54,7 @@ internal sealed class EmitContext
         Model = model;
         Writer = writer;
         Activity = new Activity(model);
+        Fusion = new CpuFusion(model, Activity);
         _inputs = model.Inputs.ToDictionary(i => i.Name);
         _parameters = model.Parameters.ToDictionary(p => p.Name);
         _taken = new HashSet<string>(_inputs.Keys.Concat(_parameters.Keys).Concat(AllOperations(model.Operations).Select(o => o.Result)).Concat(GeneratedNames.Reserved));
@@ -105,6 +106,9 @@ internal sealed class EmitContext
     public List<SideLoop> SideLoops { get; } = new();
 
     public Activity Activity { get; }
+
+    /// <summary>What this backend fuses or shares (the CPU's; see <see cref="CpuFusion"/>).</summary>
+    public CpuFusion Fusion { get; }
 
     /// <summary>The element type as C# source ("float", "double" or a type parameter).</summary>
     public string T => Model.ElementType;
@@ -158,7 +162,7 @@ internal sealed class EmitContext
     /// </summary>
     public string Columns(string name)
     {
-        if (Activity.ConcatHolding(name) is not null)
+        if (Fusion.ConcatHolding(name) is not null)
         {
             Operation embed = Model.Operations.First(o => o.Result == name);
             return $"{Value(embed.Operands[1])}.Cols * {Value(embed.Operands[0])}.Cols";

@@ -17,14 +17,14 @@ internal sealed class ConcatPrimitive : Primitive
 
     public override string Width(Operation op, Func<string, string> width, EmitContext c) => string.Join(" + ", op.Operands.Select(width));
 
-    // Operands that are Embeds written into this Concat's columns (Activity.ConcatHolding) are skipped:
+    // Operands that are Embeds written into this Concat's columns (Fusion.ConcatHolding) are skipped:
     // their lookup and their table's gradient use the Concat's buffers directly.
     public override void EmitForward(Operation op, EmitContext c)
     {
         for (int i = 0; i < op.Operands.Count; i++)
         {
             string part = op.Operands[i];
-            if (c.Activity.ConcatHolding(part) is null)
+            if (c.Fusion.ConcatHolding(part) is null)
                 c.Writer.Line($"{Forward}.ConcatInto({c.Value(part)}, {c.Value(op.Result)}, offset: {c.ConcatOffset(op, i)});");
         }
     }
@@ -34,7 +34,7 @@ internal sealed class ConcatPrimitive : Primitive
         for (int i = 0; i < op.Operands.Count; i++)
         {
             string part = op.Operands[i];
-            if (c.NeedsGradient(part) && c.Activity.ConcatHolding(part) is null)
+            if (c.NeedsGradient(part) && c.Fusion.ConcatHolding(part) is null)
                 c.Writer.Line($"{Backward}.Concat({c.Gradient(op.Result)}, offset: {c.ConcatOffset(op, i)}, {c.Gradient(part)}, accumulate: {c.Accumulate(part)});");
         }
     }

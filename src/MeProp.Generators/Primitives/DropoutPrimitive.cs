@@ -18,13 +18,13 @@ internal sealed class DropoutPrimitive : Primitive
         yield return context.HasStepStorage(op.Result)
             ? ($"{EmitContext.Runtime}.Sequence<{context.T}>", Mask(op, context), $"new(1, __examples, this.{op.Result}.Features)")
             : ($"{EmitContext.Runtime}.Batch<{context.T}>", Mask(op, context),
-               $"new(__examples, this.{(context.Activity.DropoutMaySkip(op.Result) ? Storage(op.Result, context) : op.Result)}.Cols)");
+               $"new(__examples, this.{(context.Fusion.DropoutMaySkip(op.Result) ? Storage(op.Result, context) : op.Result)}.Cols)");
     }
 
     public override void EmitForward(Operation op, EmitContext c)
     {
         string x = op.Operands[0];
-        if (c.Activity.DropoutMaySkip(op.Result))
+        if (c.Fusion.DropoutMaySkip(op.Result))
         {
             // The tape's result and gradient members are references here, set at every call (Storage).
             c.Writer.Line($"{c.Value(op.Result)} = {Forward}.DropoutOrSame({c.Value(x)}, {op.Argument}, __mepropRandom, {c.StepMember(Mask(op, c), op.Result)}, {EmitContext.Tape}.{Storage(op.Result, c)});");
@@ -39,7 +39,7 @@ internal sealed class DropoutPrimitive : Primitive
     {
         string x = op.Operands[0];
         if (!c.NeedsGradient(x)) return;
-        if (c.Activity.DropoutMaySkip(op.Result))
+        if (c.Fusion.DropoutMaySkip(op.Result))
         {
             c.Writer.Line($"if (!global::System.Object.ReferenceEquals({c.Gradient(op.Result)}, {c.Gradient(x)})) // at rate 0 the two share one buffer, which holds the gradient already");
             c.Writer.Line($"    {Backward}.Dropout({c.Gradient(op.Result)}, {c.StepMember(Mask(op, c), op.Result)}, {c.Gradient(x)}, accumulate: {c.Accumulate(x)});");

@@ -20,7 +20,7 @@ internal sealed class EmbedPrimitive : Primitive
 
     public override void EmitForward(Operation op, EmitContext c)
     {
-        if (c.Activity.ConcatHolding(op.Result) is { } place)
+        if (c.Fusion.ConcatHolding(op.Result) is { } place)
             c.Writer.Line($"{Forward}.Embed({c.Value(op.Operands[0])}, {c.Value(op.Operands[1])}, {c.Value(place.Concat.Result)}, offset: {c.ConcatOffset(place.Concat, place.Index)}); // written into its place in {place.Concat.Result}");
         else
             c.Writer.Line($"{Forward}.Embed({c.Value(op.Operands[0])}, {c.Value(op.Operands[1])}, {c.Value(op.Result)});");
@@ -28,7 +28,7 @@ internal sealed class EmbedPrimitive : Primitive
 
     public override void EmitBackward(Operation op, EmitContext c)
     {
-        if (c.Activity.ConcatHolding(op.Result) is { } place)
+        if (c.Fusion.ConcatHolding(op.Result) is { } place)
             c.Writer.Line($"{Backward}.Embed({c.Gradient(place.Concat.Result)}, offset: {c.ConcatOffset(place.Concat, place.Index)}, {c.Value(op.Operands[1])}, {c.ParameterGradient(op.Operands[0])});");
         else
             c.Writer.Line($"{Backward}.Embed({c.Gradient(op.Result)}, {c.Value(op.Operands[1])}, {c.ParameterGradient(op.Operands[0])});");

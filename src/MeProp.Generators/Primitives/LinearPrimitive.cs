@@ -88,7 +88,7 @@ internal sealed class LinearPrimitive : Primitive
         c.Writer.Line("linearStart = global::System.Diagnostics.Stopwatch.GetTimestamp();");
         string state = $"{EmitContext.Tape}.{BackwardState(op, c)}";
         string rest = $"{c.Value(x)}, {c.Value(w)}, {c.ParameterGradient(w)}, {bias}, {dx}, accumulateDx: {accumulate}, {k}, settings.Mode, __mepropRandom";
-        Operation? relu = c.Activity.FusedRelu(op.Result);
+        Operation? relu = c.Fusion.FusedRelu(op.Result);
         if (c.DefersWeightGradient(op))
         {
             c.Writer.Line($"{state}.RunStep({c.Gradient(op.Result)}, {rest}, {c.StepMember(DySteps(op, c), op.Result)});");
