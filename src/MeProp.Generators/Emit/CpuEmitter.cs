@@ -376,8 +376,22 @@ internal static class CpuEmitter
             string source = relu is null || relu.Source == op.Source ? OneLine(op.Source) : OneLine(op.Source) + " " + OneLine(relu.Source);
             w.Line();
             w.Line($"// grad of: {what}    [{source}]");
-            primitive.EmitBackward(op, c);
+            if (op.Kind == OpKind.Linear)
+            {
+                LinearPrimitive.EmitSelectionNote(op, c);
+                Timed(c, () => primitive.EmitBackward(op, c));
+            }
+            else
+                primitive.EmitBackward(op, c);
         }
+    }
+
+    // The linear operations' backward is timed on its own: the paper's "backprop time" (MePropTimings.LinearBackward).
+    private static void Timed(EmitContext c, System.Action emit)
+    {
+        c.Writer.Line("linearStart = global::System.Diagnostics.Stopwatch.GetTimestamp();");
+        emit();
+        c.Writer.Line("timings.AddLinearBackward(global::System.Diagnostics.Stopwatch.GetTimestamp() - linearStart);");
     }
 
     // Back propagation through time: the steps in reverse order, each a reverse pass over the body.
@@ -431,7 +445,7 @@ internal static class CpuEmitter
         if (deferred.Count > 0)
         {
             w.Line("// The weight gradients of the loop's linear operations, formed once from every step where the steps ran densely.");
-            foreach (Operation op in deferred) LinearPrimitive.EmitFinishSteps(op, c);
+            foreach (Operation op in deferred) Timed(c, () => LinearPrimitive.EmitFinishSteps(op, c));
         }
         foreach (LoopState state in loop.States)
         {

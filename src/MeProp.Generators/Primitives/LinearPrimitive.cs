@@ -72,22 +72,25 @@ internal sealed class LinearPrimitive : Primitive
             c.Writer.Line($"{Forward}.LinearLeadingColumns({w}, {c.AllSteps(stepRead)}, {bias}, {c.AllSteps(op.Result)}); // {op.Result} of every step, {c.StepReadSequence(stepRead)}[t]'s columns; each step adds the rest");
     }
 
-    public override void EmitBackward(Operation op, EmitContext c)
+    /// <summary>The comment before the backward call: what meProp keeps and which gradients use it.</summary>
+    public static void EmitSelectionNote(Operation op, EmitContext c)
     {
         string w = op.Operands[0], x = op.Operands[1];
-        bool output = c.Activity.IsOutputLayer(op.Result);
-        string bias = op.Operands.Count == 3 ? c.ParameterGradient(op.Operands[2]) : "null";
-        string dx = c.NeedsGradient(x) ? c.Gradient(x) : "null";
-        string accumulate = c.NeedsGradient(x) ? c.Accumulate(x) : "false";
-        string k = output ? "settings.OutputLayerK" : "settings.K";
         var targets = new List<string> { w };
         if (op.Operands.Count == 3) targets.Add(op.Operands[2]);
         if (c.NeedsGradient(x)) targets.Add(x);
         string list = targets.Count == 1 ? targets[0] : string.Join(", ", targets.Take(targets.Count - 1)) + " and " + targets[targets.Count - 1];
-        c.Writer.Line($"// meProp: keep {k} entries of {GradientName(op.Result, c)} (chosen per settings.Mode); the gradients of {list} use only those{(c.NeedsGradient(x) ? "" : $" ({x} needs none)")}.");
-        c.Writer.Line("linearStart = global::System.Diagnostics.Stopwatch.GetTimestamp();");
+        c.Writer.Line($"// meProp: keep {K(op, c)} entries of {GradientName(op.Result, c)} (chosen per settings.Mode); the gradients of {list} use only those{(c.NeedsGradient(x) ? "" : $" ({x} needs none)")}.");
+    }
+
+    public override void EmitBackward(Operation op, EmitContext c)
+    {
+        string w = op.Operands[0], x = op.Operands[1];
+        string bias = op.Operands.Count == 3 ? c.ParameterGradient(op.Operands[2]) : "null";
+        string dx = c.NeedsGradient(x) ? c.Gradient(x) : "null";
+        string accumulate = c.NeedsGradient(x) ? c.Accumulate(x) : "false";
         string state = $"{EmitContext.Tape}.{BackwardState(op, c)}";
-        string rest = $"{c.Value(x)}, {c.Value(w)}, {c.ParameterGradient(w)}, {bias}, {dx}, accumulateDx: {accumulate}, {k}, settings.Mode, __mepropRandom";
+        string rest = $"{c.Value(x)}, {c.Value(w)}, {c.ParameterGradient(w)}, {bias}, {dx}, accumulateDx: {accumulate}, {K(op, c)}, settings.Mode, __mepropRandom";
         Operation? relu = c.Fusion.FusedRelu(op.Result);
         if (c.DefersWeightGradient(op))
         {
@@ -103,17 +106,17 @@ internal sealed class LinearPrimitive : Primitive
             c.Accumulate(op.Result);
             c.Writer.Line($"{state}.RunThroughRelu({c.Gradient(relu.Result)}, {c.Value(relu.Result)}, {c.Gradient(op.Result)}, {rest});");
         }
-        c.Writer.Line("timings.AddLinearBackward(global::System.Diagnostics.Stopwatch.GetTimestamp() - linearStart);");
     }
 
     /// <summary>After the loop: the weight and bias gradients a dense backward deferred, from every step at once.</summary>
     public static void EmitFinishSteps(Operation op, EmitContext c)
     {
         string bias = op.Operands.Count == 3 ? c.ParameterGradient(op.Operands[2]) : "null";
-        c.Writer.Line("linearStart = global::System.Diagnostics.Stopwatch.GetTimestamp();");
         c.Writer.Line($"{EmitContext.Tape}.{BackwardState(op, c)}.FinishSteps({EmitContext.Tape}.{DySteps(op, c)}.AllSteps, {c.AllSteps(op.Operands[1])}, {c.ParameterGradient(op.Operands[0])}, {bias}); // {op.Result}: d{op.Operands[0]} of every step, when the steps ran densely");
-        c.Writer.Line("timings.AddLinearBackward(global::System.Diagnostics.Stopwatch.GetTimestamp() - linearStart);");
     }
+
+    // The K of this operation's selection: the output layer has its own.
+    private static string K(Operation op, EmitContext c) => c.Activity.IsOutputLayer(op.Result) ? "settings.OutputLayerK" : "settings.K";
 
     private static string DySteps(Operation op, EmitContext c) => c.Member(op.Result, "", "_dySteps");
 
