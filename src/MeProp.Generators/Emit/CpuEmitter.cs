@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using MeProp.Generators.Differentiation;
 using MeProp.Generators.Model;
 using MeProp.Generators.Primitives;
 
@@ -13,8 +14,10 @@ namespace MeProp.Generators.Emit;
 /// </summary>
 /// <remarks>
 /// The generated code calls runtime kernels (MeProp.Kernels, MeProp.Sparsity) rather than writing
-/// loops, so that one fast, tested implementation serves every model. An ILGPU emitter will write the
-/// same passes as kernels; the two must stay in sync with the primitives' gradient rules.
+/// loops, so that one fast, tested implementation serves every model. The primitives state their
+/// forward computation and gradient rule as backend-neutral steps (Differentiation/Steps.cs) and
+/// <see cref="CpuPrinter"/> prints them; this class lays out the passes around them (the tape, loops,
+/// the side thread, parameters). A device backend prints the same steps its own way.
 /// Output is deterministic: it depends only on the <see cref="ModelSpec"/>.
 /// </remarks>
 internal static class CpuEmitter
@@ -185,7 +188,7 @@ internal static class CpuEmitter
                 c.Writer.Line();
                 c.Writer.Line("// " + OneLine(op.Source));
             }
-            Primitive.For(op.Kind).EmitForward(op, c);
+            CpuPrinter.Print(Primitive.For(op.Kind).Forward(op, c), c);
         }
     }
 
@@ -204,7 +207,7 @@ internal static class CpuEmitter
         {
             w.Line();
             w.Line("// The parts of the loop's products that do not depend on its state, for every step at once.");
-            foreach (Operation product in beforeLoop) LinearPrimitive.EmitBeforeLoop(product, c);
+            foreach (Operation product in beforeLoop) CpuPrinter.Print(LinearPrimitive.BeforeLoop(product, c), c);
         }
         w.Line();
         w.Line("// " + loop.Header);
@@ -376,22 +379,8 @@ internal static class CpuEmitter
             string source = relu is null || relu.Source == op.Source ? OneLine(op.Source) : OneLine(op.Source) + " " + OneLine(relu.Source);
             w.Line();
             w.Line($"// grad of: {what}    [{source}]");
-            if (op.Kind == OpKind.Linear)
-            {
-                LinearPrimitive.EmitSelectionNote(op, c);
-                Timed(c, () => primitive.EmitBackward(op, c));
-            }
-            else
-                primitive.EmitBackward(op, c);
+            CpuPrinter.Print(primitive.Backward(op, c), c);
         }
-    }
-
-    // The linear operations' backward is timed on its own: the paper's "backprop time" (MePropTimings.LinearBackward).
-    private static void Timed(EmitContext c, System.Action emit)
-    {
-        c.Writer.Line("linearStart = global::System.Diagnostics.Stopwatch.GetTimestamp();");
-        emit();
-        c.Writer.Line("timings.AddLinearBackward(global::System.Diagnostics.Stopwatch.GetTimestamp() - linearStart);");
     }
 
     // Back propagation through time: the steps in reverse order, each a reverse pass over the body.
@@ -445,7 +434,7 @@ internal static class CpuEmitter
         if (deferred.Count > 0)
         {
             w.Line("// The weight gradients of the loop's linear operations, formed once from every step where the steps ran densely.");
-            foreach (Operation op in deferred) Timed(c, () => LinearPrimitive.EmitFinishSteps(op, c));
+            foreach (Operation op in deferred) CpuPrinter.Print(new FormDeferredWeightGradients(op), c);
         }
         foreach (LoopState state in loop.States)
         {

@@ -1,5 +1,5 @@
-using System;
 using System.Text;
+using System;
 
 namespace MeProp.Generators.Emit;
 
@@ -25,14 +25,21 @@ internal sealed class IndentedWriter
         return new Closer(this, closingSuffix);
     }
 
+    /// <summary>Indents the lines written until the returned scope is disposed (the body of a braceless if), with no braces.</summary>
+    public IDisposable Indented()
+    {
+        _depth++;
+        return new Closer(this, null);
+    }
+
     public override string ToString() => _text.ToString();
 
     private sealed class Closer : IDisposable
     {
         private readonly IndentedWriter _writer;
-        private readonly string _suffix;
+        private readonly string? _suffix;
 
-        public Closer(IndentedWriter writer, string suffix)
+        public Closer(IndentedWriter writer, string? suffix)
         {
             _writer = writer;
             _suffix = suffix;
@@ -41,7 +48,7 @@ internal sealed class IndentedWriter
         public void Dispose()
         {
             _writer._depth--;
-            _writer.Line("}" + _suffix);
+            if (_suffix is not null) _writer.Line("}" + _suffix); // null: an indentation without braces
         }
     }
 }

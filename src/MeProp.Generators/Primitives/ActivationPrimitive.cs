@@ -1,3 +1,5 @@
+using System.Collections.Generic;
+using MeProp.Generators.Differentiation;
 using MeProp.Generators.Emit;
 using MeProp.Generators.Model;
 
@@ -14,13 +16,16 @@ internal sealed class ActivationPrimitive : Primitive
 
     public override string OpsMethod => Kind.ToString();
 
-    public override void EmitForward(Operation op, EmitContext c)
-        => c.Writer.Line($"{Forward}.{Kind}({c.Value(op.Operands[0])}, {c.Value(op.Result)});");
+    public override IEnumerable<Step> Forward(Operation op, EmitContext c)
+    {
+        yield return ForwardCall(Kind.ToString(), Value(op.Operands[0]), Value(op.Result));
+    }
 
-    public override void EmitBackward(Operation op, EmitContext c)
+    // The derivative is taken from the activation's output.
+    public override IEnumerable<Step> Backward(Operation op, EmitContext c)
     {
         string x = op.Operands[0];
         if (c.NeedsGradient(x))
-            c.Writer.Line($"{Backward}.{Kind}({c.Gradient(op.Result)}, {c.Value(op.Result)}, {c.Gradient(x)}, accumulate: {c.Accumulate(x)});");
+            yield return BackwardCall(Kind.ToString(), Gradient(op.Result), Value(op.Result), Gradient(x), Into(x));
     }
 }

@@ -1,3 +1,5 @@
+using System.Collections.Generic;
+using MeProp.Generators.Differentiation;
 using MeProp.Generators.Emit;
 using MeProp.Generators.Model;
 
@@ -20,14 +22,16 @@ internal sealed class AddBiasPrimitive : Primitive
 
     public override string Describe(Operation op) => op.Result + " = " + op.Operands[0] + " + " + op.Operands[1];
 
-    public override void EmitForward(Operation op, EmitContext c)
-        => c.Writer.Line($"{Forward}.AddBias({c.Value(op.Operands[0])}, {c.Value(op.Operands[1])}, {c.Value(op.Result)});");
+    public override IEnumerable<Step> Forward(Operation op, EmitContext c)
+    {
+        yield return ForwardCall("AddBias", Value(op.Operands[0]), Value(op.Operands[1]), Value(op.Result));
+    }
 
-    public override void EmitBackward(Operation op, EmitContext c)
+    public override IEnumerable<Step> Backward(Operation op, EmitContext c)
     {
         string x = op.Operands[0], b = op.Operands[1];
         if (c.NeedsGradient(x))
-            c.Writer.Line($"{Backward}.Pass({c.Gradient(op.Result)}, {c.Gradient(x)}, accumulate: {c.Accumulate(x)});");
-        c.Writer.Line($"{Backward}.Bias({c.Gradient(op.Result)}, {c.ParameterGradient(b)});");
+            yield return BackwardCall("Pass", Gradient(op.Result), Gradient(x), Into(x));
+        yield return BackwardCall("Bias", Gradient(op.Result), new ParameterGradientOf(b));
     }
 }

@@ -1,5 +1,7 @@
-using System;
+using System.Collections.Generic;
 using System.Linq;
+using System;
+using MeProp.Generators.Differentiation;
 using MeProp.Generators.Emit;
 using MeProp.Generators.Model;
 
@@ -19,23 +21,23 @@ internal sealed class ConcatPrimitive : Primitive
 
     // Operands that are Embeds written into this Concat's columns (Fusion.ConcatHolding) are skipped:
     // their lookup and their table's gradient use the Concat's buffers directly.
-    public override void EmitForward(Operation op, EmitContext c)
+    public override IEnumerable<Step> Forward(Operation op, EmitContext c)
     {
         for (int i = 0; i < op.Operands.Count; i++)
         {
             string part = op.Operands[i];
             if (c.Fusion.ConcatHolding(part) is null)
-                c.Writer.Line($"{Forward}.ConcatInto({c.Value(part)}, {c.Value(op.Result)}, offset: {c.ConcatOffset(op, i)});");
+                yield return ForwardCall("ConcatInto", Value(part), Value(op.Result), new Named("offset", new ColumnOffset(op, i)));
         }
     }
 
-    public override void EmitBackward(Operation op, EmitContext c)
+    public override IEnumerable<Step> Backward(Operation op, EmitContext c)
     {
         for (int i = 0; i < op.Operands.Count; i++)
         {
             string part = op.Operands[i];
             if (c.NeedsGradient(part) && c.Fusion.ConcatHolding(part) is null)
-                c.Writer.Line($"{Backward}.Concat({c.Gradient(op.Result)}, offset: {c.ConcatOffset(op, i)}, {c.Gradient(part)}, accumulate: {c.Accumulate(part)});");
+                yield return BackwardCall("Concat", Gradient(op.Result), new Named("offset", new ColumnOffset(op, i)), Gradient(part), Into(part));
         }
     }
 }

@@ -1,3 +1,5 @@
+using System.Collections.Generic;
+using MeProp.Generators.Differentiation;
 using MeProp.Generators.Emit;
 using MeProp.Generators.Model;
 
@@ -24,13 +26,16 @@ internal sealed class CubePrimitive : Primitive
 
     public override string OpsMethod => "Cube";
 
-    public override void EmitForward(Operation op, EmitContext c)
-        => c.Writer.Line($"{Forward}.Cube({c.Value(op.Operands[0])}, {c.Value(op.Result)});");
+    public override IEnumerable<Step> Forward(Operation op, EmitContext c)
+    {
+        yield return ForwardCall("Cube", Value(op.Operands[0]), Value(op.Result));
+    }
 
-    public override void EmitBackward(Operation op, EmitContext c)
+    // 3x² from the input.
+    public override IEnumerable<Step> Backward(Operation op, EmitContext c)
     {
         string x = op.Operands[0];
         if (c.NeedsGradient(x))
-            c.Writer.Line($"{Backward}.Cube({c.Gradient(op.Result)}, {c.Value(x)}, {c.Gradient(x)}, accumulate: {c.Accumulate(x)});");
+            yield return BackwardCall("Cube", Gradient(op.Result), Value(x), Gradient(x), Into(x));
     }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using MeProp.Generators.Differentiation;
 using MeProp.Generators.Emit;
 using MeProp.Generators.Model;
 
@@ -21,31 +22,22 @@ internal sealed class DropoutPrimitive : Primitive
                $"new(__examples, this.{(context.Fusion.DropoutMaySkip(op.Result) ? Storage(op.Result, context) : op.Result)}.Cols)");
     }
 
-    public override void EmitForward(Operation op, EmitContext c)
+    public override IEnumerable<Step> Forward(Operation op, EmitContext c)
     {
         string x = op.Operands[0];
+        Operand mask = new MemberOf(op.Result, "_mask"), rate = new Expression(op.Argument!);
         if (c.Fusion.DropoutMaySkip(op.Result))
-        {
-            // The tape's result and gradient members are references here, set at every call (Storage).
-            c.Writer.Line($"{c.Value(op.Result)} = {Forward}.DropoutOrSame({c.Value(x)}, {op.Argument}, __mepropRandom, {c.StepMember(Mask(op, c), op.Result)}, {EmitContext.Tape}.{Storage(op.Result, c)});");
-            if (c.NeedsGradient(op.Result))
-                c.Writer.Line($"{c.Gradient(op.Result)} = global::System.Object.ReferenceEquals({c.Value(op.Result)}, {c.Value(x)}) ? {c.Gradient(x)} : {EmitContext.Tape}.{Storage(c.GradientMember(op.Result), c)};");
-        }
+            yield return new MaySharePass("DropoutOrSame", new[] { Value(x), rate, new RandomSource(), mask, new OwnBufferOf(op.Result) }, op.Result, x);
         else
-            c.Writer.Line($"{Forward}.Dropout({c.Value(x)}, {op.Argument}, __mepropRandom, {c.StepMember(Mask(op, c), op.Result)}, {c.Value(op.Result)});");
+            yield return ForwardCall("Dropout", Value(x), rate, new RandomSource(), mask, Value(op.Result));
     }
 
-    public override void EmitBackward(Operation op, EmitContext c)
+    public override IEnumerable<Step> Backward(Operation op, EmitContext c)
     {
         string x = op.Operands[0];
-        if (!c.NeedsGradient(x)) return;
-        if (c.Fusion.DropoutMaySkip(op.Result))
-        {
-            c.Writer.Line($"if (!global::System.Object.ReferenceEquals({c.Gradient(op.Result)}, {c.Gradient(x)})) // at rate 0 the two share one buffer, which holds the gradient already");
-            c.Writer.Line($"    {Backward}.Dropout({c.Gradient(op.Result)}, {c.StepMember(Mask(op, c), op.Result)}, {c.Gradient(x)}, accumulate: {c.Accumulate(x)});");
-        }
-        else
-            c.Writer.Line($"{Backward}.Dropout({c.Gradient(op.Result)}, {c.StepMember(Mask(op, c), op.Result)}, {c.Gradient(x)}, accumulate: {c.Accumulate(x)});");
+        if (!c.NeedsGradient(x)) yield break;
+        Step masked = BackwardCall("Dropout", Gradient(op.Result), new MemberOf(op.Result, "_mask"), Gradient(x), Into(x));
+        yield return c.Fusion.DropoutMaySkip(op.Result) ? new UnlessShared(op.Result, x, masked) : masked;
     }
 
     private static string Mask(Operation op, EmitContext c) => c.Member(op.Result, "", "_mask");

@@ -1,3 +1,5 @@
+using System.Collections.Generic;
+using MeProp.Generators.Differentiation;
 using MeProp.Generators.Emit;
 using MeProp.Generators.Model;
 
@@ -25,26 +27,29 @@ internal sealed class ElementwisePrimitive : Primitive
 
     public override string Describe(Operation op) => op.Result + " = " + op.Operands[0] + " " + Symbol + " " + op.Operands[1];
 
-    public override void EmitForward(Operation op, EmitContext c)
-        => c.Writer.Line($"{Forward}.{Kind}({c.Value(op.Operands[0])}, {c.Value(op.Operands[1])}, {c.Value(op.Result)});");
-
-    public override void EmitBackward(Operation op, EmitContext c)
+    public override IEnumerable<Step> Forward(Operation op, EmitContext c)
     {
-        string dy = c.Gradient(op.Result), a = op.Operands[0], b = op.Operands[1];
+        yield return ForwardCall(Kind.ToString(), Value(op.Operands[0]), Value(op.Operands[1]), Value(op.Result));
+    }
+
+    public override IEnumerable<Step> Backward(Operation op, EmitContext c)
+    {
+        Operand dy = Gradient(op.Result);
+        string a = op.Operands[0], b = op.Operands[1];
         if (c.NeedsGradient(a))
         {
-            c.Writer.Line(Kind == OpKind.Multiply
-                ? $"{Backward}.Multiply({dy}, {c.Value(b)}, {c.Gradient(a)}, accumulate: {c.Accumulate(a)});"
-                : $"{Backward}.Pass({dy}, {c.Gradient(a)}, accumulate: {c.Accumulate(a)});");
+            yield return Kind == OpKind.Multiply
+                ? BackwardCall("Multiply", dy, Value(b), Gradient(a), Into(a))
+                : BackwardCall("Pass", dy, Gradient(a), Into(a));
         }
         if (c.NeedsGradient(b))
         {
-            c.Writer.Line(Kind switch
+            yield return Kind switch
             {
-                OpKind.Multiply => $"{Backward}.Multiply({dy}, {c.Value(a)}, {c.Gradient(b)}, accumulate: {c.Accumulate(b)});",
-                OpKind.Subtract => $"{Backward}.Negate({dy}, {c.Gradient(b)}, accumulate: {c.Accumulate(b)});",
-                _ => $"{Backward}.Pass({dy}, {c.Gradient(b)}, accumulate: {c.Accumulate(b)});",
-            });
+                OpKind.Multiply => BackwardCall("Multiply", dy, Value(a), Gradient(b), Into(b)),
+                OpKind.Subtract => BackwardCall("Negate", dy, Gradient(b), Into(b)),
+                _ => BackwardCall("Pass", dy, Gradient(b), Into(b)),
+            };
         }
     }
 }

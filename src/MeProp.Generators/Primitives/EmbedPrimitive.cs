@@ -1,4 +1,6 @@
+using System.Collections.Generic;
 using System;
+using MeProp.Generators.Differentiation;
 using MeProp.Generators.Emit;
 using MeProp.Generators.Model;
 
@@ -18,19 +20,22 @@ internal sealed class EmbedPrimitive : Primitive
 
     public override string Width(Operation op, Func<string, string> width, EmitContext c) => $"{width(op.Operands[1])} * {OwnerMember(c, op.Operands[0])}.Cols";
 
-    public override void EmitForward(Operation op, EmitContext c)
+    public override IEnumerable<Step> Forward(Operation op, EmitContext c)
     {
+        Operand table = Value(op.Operands[0]), ids = Value(op.Operands[1]);
         if (c.Fusion.ConcatHolding(op.Result) is { } place)
-            c.Writer.Line($"{Forward}.Embed({c.Value(op.Operands[0])}, {c.Value(op.Operands[1])}, {c.Value(place.Concat.Result)}, offset: {c.ConcatOffset(place.Concat, place.Index)}); // written into its place in {place.Concat.Result}");
+            yield return new KernelStep(Pass.Forward, "Embed", new[] { table, ids, Value(place.Concat.Result), new Named("offset", new ColumnOffset(place.Concat, place.Index)) },
+                                        $"written into its place in {place.Concat.Result}");
         else
-            c.Writer.Line($"{Forward}.Embed({c.Value(op.Operands[0])}, {c.Value(op.Operands[1])}, {c.Value(op.Result)});");
+            yield return ForwardCall("Embed", table, ids, Value(op.Result));
     }
 
-    public override void EmitBackward(Operation op, EmitContext c)
+    public override IEnumerable<Step> Backward(Operation op, EmitContext c)
     {
+        Operand ids = Value(op.Operands[1]), dTable = new ParameterGradientOf(op.Operands[0]);
         if (c.Fusion.ConcatHolding(op.Result) is { } place)
-            c.Writer.Line($"{Backward}.Embed({c.Gradient(place.Concat.Result)}, offset: {c.ConcatOffset(place.Concat, place.Index)}, {c.Value(op.Operands[1])}, {c.ParameterGradient(op.Operands[0])});");
+            yield return BackwardCall("Embed", Gradient(place.Concat.Result), new Named("offset", new ColumnOffset(place.Concat, place.Index)), ids, dTable);
         else
-            c.Writer.Line($"{Backward}.Embed({c.Gradient(op.Result)}, {c.Value(op.Operands[1])}, {c.ParameterGradient(op.Operands[0])});");
+            yield return BackwardCall("Embed", Gradient(op.Result), ids, dTable);
     }
 }

@@ -1,3 +1,5 @@
+using System.Collections.Generic;
+using MeProp.Generators.Differentiation;
 using MeProp.Generators.Emit;
 using MeProp.Generators.Model;
 
@@ -8,9 +10,11 @@ namespace MeProp.Generators.Primitives;
 /// rule. Each lives in its own file, so adding an operation is adding a file and a table entry.
 /// </summary>
 /// <remarks>
-/// A gradient rule sees only the operation's operands, its result and the result's gradient (through
-/// <see cref="EmitContext"/>); it writes a contribution to the gradient of each operand that needs
-/// one, overwriting or accumulating as <see cref="EmitContext.Accumulate"/> says.
+/// A gradient rule sees only the operation's operands, its result and the result's gradient; it
+/// states, as backend-neutral steps (Differentiation/Steps.cs), a contribution to the gradient of
+/// each operand that needs one (<see cref="Differentiation.AccumulateInto"/>: the printer decides
+/// whether it overwrites or adds). The rules read the backend's fusion decisions through
+/// <see cref="EmitContext.Fusion"/>; the backend prints the steps.
 /// </remarks>
 internal interface IPrimitive
 {
@@ -37,7 +41,9 @@ internal interface IPrimitive
     /// <summary>Extra tape members as (type, name, initializer) — a dropout mask, a linear operation's backward state.</summary>
     System.Collections.Generic.IEnumerable<(string Type, string Name, string Initializer)> TapeMembers(Operation op, EmitContext context);
 
-    void EmitForward(Operation op, EmitContext context);
+    /// <summary>The training forward's steps (the backend prints them).</summary>
+    System.Collections.Generic.IEnumerable<Differentiation.Step> Forward(Operation op, EmitContext context);
 
-    void EmitBackward(Operation op, EmitContext context);
+    /// <summary>The gradient rule's steps: a contribution to the gradient of each operand that needs one.</summary>
+    System.Collections.Generic.IEnumerable<Differentiation.Step> Backward(Operation op, EmitContext context);
 }

@@ -1,6 +1,7 @@
-using System;
 using System.Collections.Generic;
 using System.Linq;
+using System;
+using MeProp.Generators.Differentiation;
 using MeProp.Generators.Emit;
 using MeProp.Generators.Model;
 
@@ -42,85 +43,48 @@ internal sealed class LinearPrimitive : Primitive
         }
     }
 
-    public override void EmitForward(Operation op, EmitContext c)
+    public override IEnumerable<Step> Forward(Operation op, EmitContext c)
     {
-        string w = c.Value(op.Operands[0]);
+        Operand w = Value(op.Operands[0]);
         if (c.InputPartBeforeLoop(op, out bool whole) is { } stepRead)
         {
-            if (whole)
-                c.Writer.Line($"// {op.Result}: formed for every step before the loop");
-            else
-                c.Writer.Line($"{Forward}.LinearRemainingColumns({w}, {c.Value(op.Operands[1])}, from: {c.StepReadWidth(stepRead)}, {c.Value(op.Result)});");
-            return;
+            yield return whole
+                ? new Comment($"{op.Result}: formed for every step before the loop")
+                : ForwardCall("LinearRemainingColumns", w, Value(op.Operands[1]), new Named("from", new StepWidthOf(stepRead)), Value(op.Result));
+            yield break;
         }
-        string bias = op.Operands.Count == 3 ? c.Value(op.Operands[2]) : "null";
-        c.Writer.Line($"{Forward}.Linear({w}, {c.Value(op.Operands[1])}, {bias}, {c.Value(op.Result)});");
+        yield return ForwardCall("Linear", w, Value(op.Operands[1]), Bias(op), Value(op.Result));
     }
+
+    private static Operand Bias(Operation op) => op.Operands.Count == 3 ? Value(op.Operands[2]) : new NoOperand();
 
     /// <summary>
     /// Before a loop: the part of this body operation's product that does not depend on the loop's
     /// state, for every step at once (<see cref="EmitContext.InputPartBeforeLoop"/>).
     /// </summary>
-    public static void EmitBeforeLoop(Operation op, EmitContext c)
+    public static Step BeforeLoop(Operation op, EmitContext c)
     {
         string stepRead = c.InputPartBeforeLoop(op, out bool whole)!;
-        string w = c.Value(op.Operands[0]);
-        string bias = op.Operands.Count == 3 ? c.Value(op.Operands[2]) : "null";
-        if (whole)
-            c.Writer.Line($"{Forward}.Linear({w}, {c.AllSteps(stepRead)}, {bias}, {c.AllSteps(op.Result)}); // {op.Result} of every step");
-        else
-            c.Writer.Line($"{Forward}.LinearLeadingColumns({w}, {c.AllSteps(stepRead)}, {bias}, {c.AllSteps(op.Result)}); // {op.Result} of every step, {c.StepReadSequence(stepRead)}[t]'s columns; each step adds the rest");
+        Operand w = Value(op.Operands[0]);
+        return whole
+            ? new KernelStep(Pass.Forward, "Linear", new[] { w, new AllStepsOf(stepRead), Bias(op), new AllStepsOf(op.Result) }, $"{op.Result} of every step")
+            : new KernelStep(Pass.Forward, "LinearLeadingColumns", new[] { w, new AllStepsOf(stepRead), Bias(op), new AllStepsOf(op.Result) },
+                             $"{op.Result} of every step, {c.StepReadSequence(stepRead)}[t]'s columns; each step adds the rest");
     }
 
-    /// <summary>The comment before the backward call: what meProp keeps and which gradients use it.</summary>
-    public static void EmitSelectionNote(Operation op, EmitContext c)
+    // Where meProp selects; the backend prints the selection and the products (CpuPrinter: the
+    // runtime's LinearBackward state of this operation).
+    public override IEnumerable<Step> Backward(Operation op, EmitContext c)
     {
-        string w = op.Operands[0], x = op.Operands[1];
-        var targets = new List<string> { w };
-        if (op.Operands.Count == 3) targets.Add(op.Operands[2]);
-        if (c.NeedsGradient(x)) targets.Add(x);
-        string list = targets.Count == 1 ? targets[0] : string.Join(", ", targets.Take(targets.Count - 1)) + " and " + targets[targets.Count - 1];
-        c.Writer.Line($"// meProp: keep {K(op, c)} entries of {GradientName(op.Result, c)} (chosen per settings.Mode); the gradients of {list} use only those{(c.NeedsGradient(x) ? "" : $" ({x} needs none)")}.");
+        yield return new SelectAndFormGradients(op, c.Fusion.FusedRelu(op.Result), c.DefersWeightGradient(op));
     }
 
-    public override void EmitBackward(Operation op, EmitContext c)
-    {
-        string w = op.Operands[0], x = op.Operands[1];
-        string bias = op.Operands.Count == 3 ? c.ParameterGradient(op.Operands[2]) : "null";
-        string dx = c.NeedsGradient(x) ? c.Gradient(x) : "null";
-        string accumulate = c.NeedsGradient(x) ? c.Accumulate(x) : "false";
-        string state = $"{EmitContext.Tape}.{BackwardState(op, c)}";
-        string rest = $"{c.Value(x)}, {c.Value(w)}, {c.ParameterGradient(w)}, {bias}, {dx}, accumulateDx: {accumulate}, {K(op, c)}, settings.Mode, __mepropRandom";
-        Operation? relu = c.Fusion.FusedRelu(op.Result);
-        if (c.DefersWeightGradient(op))
-        {
-            c.Writer.Line($"{state}.RunStep({c.Gradient(op.Result)}, {rest}, {c.StepMember(DySteps(op, c), op.Result)});");
-        }
-        else if (relu is null)
-        {
-            c.Writer.Line($"{state}.Run({c.Gradient(op.Result)}, {rest});");
-        }
-        else
-        {
-            // The Relu's derivative and the top-k selection in one pass over each row of dL/dy.
-            c.Accumulate(op.Result);
-            c.Writer.Line($"{state}.RunThroughRelu({c.Gradient(relu.Result)}, {c.Value(relu.Result)}, {c.Gradient(op.Result)}, {rest});");
-        }
-    }
+    /// <summary>The K of this operation's selection, as C#: the output layer has its own.</summary>
+    public static string K(Operation op, EmitContext c) => c.Activity.IsOutputLayer(op.Result) ? "settings.OutputLayerK" : "settings.K";
 
-    /// <summary>After the loop: the weight and bias gradients a dense backward deferred, from every step at once.</summary>
-    public static void EmitFinishSteps(Operation op, EmitContext c)
-    {
-        string bias = op.Operands.Count == 3 ? c.ParameterGradient(op.Operands[2]) : "null";
-        c.Writer.Line($"{EmitContext.Tape}.{BackwardState(op, c)}.FinishSteps({EmitContext.Tape}.{DySteps(op, c)}.AllSteps, {c.AllSteps(op.Operands[1])}, {c.ParameterGradient(op.Operands[0])}, {bias}); // {op.Result}: d{op.Operands[0]} of every step, when the steps ran densely");
-    }
+    /// <summary>The tape member keeping every step's dy of a loop body's operation whose weight gradient is deferred.</summary>
+    public static string DySteps(Operation op, EmitContext c) => c.Member(op.Result, "", "_dySteps");
 
-    // The K of this operation's selection: the output layer has its own.
-    private static string K(Operation op, EmitContext c) => c.Activity.IsOutputLayer(op.Result) ? "settings.OutputLayerK" : "settings.K";
-
-    private static string DySteps(Operation op, EmitContext c) => c.Member(op.Result, "", "_dySteps");
-
-    private static string GradientName(string value, EmitContext c) => c.Gradient(value).Replace(EmitContext.Tape + ".", "");
-
-    private static string BackwardState(Operation op, EmitContext c) => c.Member(op.Result, "", "_backward");
+    /// <summary>The tape member holding this operation's LinearBackward state (its selections, its scratch).</summary>
+    public static string BackwardState(Operation op, EmitContext c) => c.Member(op.Result, "", "_backward");
 }

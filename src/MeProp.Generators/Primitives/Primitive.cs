@@ -1,6 +1,7 @@
-using System;
 using System.Collections.Generic;
 using System.Linq;
+using System;
+using MeProp.Generators.Differentiation;
 using MeProp.Generators.Emit;
 using MeProp.Generators.Model;
 
@@ -11,9 +12,6 @@ internal abstract class Primitive : IPrimitive
 {
     /// <summary>The name the tape's constructor gives the model instance, for width expressions.</summary>
     public const string Owner = "__owner";
-
-    protected const string Forward = EmitContext.Runtime + ".Kernels.ForwardKernels";
-    protected const string Backward = EmitContext.Runtime + ".Kernels.BackwardKernels";
 
     private static readonly Dictionary<OpKind, IPrimitive> Table = new IPrimitive[]
     {
@@ -66,7 +64,21 @@ internal abstract class Primitive : IPrimitive
     public virtual IEnumerable<(string Type, string Name, string Initializer)> TapeMembers(Operation op, EmitContext context)
         => Array.Empty<(string, string, string)>();
 
-    public abstract void EmitForward(Operation op, EmitContext context);
+    public abstract IEnumerable<Step> Forward(Operation op, EmitContext context);
 
-    public abstract void EmitBackward(Operation op, EmitContext context);
+    public abstract IEnumerable<Step> Backward(Operation op, EmitContext context);
+
+    /// <summary>A forward kernel on <paramref name="operands"/>.</summary>
+    protected static KernelStep ForwardCall(string kernel, params Operand[] operands) => new(Pass.Forward, kernel, operands);
+
+    /// <summary>A backward kernel on <paramref name="operands"/>.</summary>
+    protected static KernelStep BackwardCall(string kernel, params Operand[] operands) => new(Pass.Backward, kernel, operands);
+
+    protected static Operand Value(string name) => new ValueOf(name);
+
+    protected static Operand Gradient(string name) => new GradientOf(name);
+
+    protected static Operand Into(string name) => new AccumulateInto(name);
+
+    protected static IEnumerable<Step> None => Array.Empty<Step>();
 }

@@ -1,3 +1,5 @@
+using System.Collections.Generic;
+using MeProp.Generators.Differentiation;
 using MeProp.Generators.Emit;
 using MeProp.Generators.Model;
 
@@ -10,13 +12,15 @@ internal sealed class ReversePrimitive : Primitive
 
     public override string Surface => "Reverse(x)";
 
-    public override void EmitForward(Operation op, EmitContext c)
-        => c.Writer.Line($"{Forward}.Reverse({c.Value(op.Operands[0])}, {c.Value(op.Result)});");
+    public override IEnumerable<Step> Forward(Operation op, EmitContext c)
+    {
+        yield return ForwardCall("Reverse", Value(op.Operands[0]), Value(op.Result));
+    }
 
-    public override void EmitBackward(Operation op, EmitContext c)
+    public override IEnumerable<Step> Backward(Operation op, EmitContext c)
     {
         string x = op.Operands[0];
         if (c.NeedsGradient(x))
-            c.Writer.Line($"{Backward}.Reverse({c.Gradient(op.Result)}, {c.Gradient(x)}, accumulate: {c.Accumulate(x)});");
+            yield return BackwardCall("Reverse", Gradient(op.Result), Gradient(x), Into(x));
     }
 }

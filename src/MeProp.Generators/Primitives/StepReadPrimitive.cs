@@ -1,3 +1,5 @@
+using System.Collections.Generic;
+using MeProp.Generators.Differentiation;
 using MeProp.Generators.Emit;
 using MeProp.Generators.Model;
 
@@ -14,11 +16,7 @@ internal sealed class StepReadPrimitive : Primitive
 
     public override string Describe(Operation op) => op.Result + " = " + op.Operands[0] + "[t]";
 
-    public override void EmitForward(Operation op, EmitContext c)
-    {
-    }
+    public override IEnumerable<Step> Forward(Operation op, EmitContext c) => None;
 
-    public override void EmitBackward(Operation op, EmitContext c)
-    {
-    }
+    public override IEnumerable<Step> Backward(Operation op, EmitContext c) => None;
 }

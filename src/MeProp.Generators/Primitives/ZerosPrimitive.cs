@@ -1,4 +1,6 @@
+using System.Collections.Generic;
 using System;
+using MeProp.Generators.Differentiation;
 using MeProp.Generators.Emit;
 using MeProp.Generators.Model;
 
@@ -21,10 +23,10 @@ internal sealed class ZerosPrimitive : Primitive
     private static string Width(Operation op) => op.Argument!.Replace("{owner}.", "");
 
     // Written at every step rather than once: the buffer then holds zeros whatever else the tape is used for.
-    public override void EmitForward(Operation op, EmitContext c)
-        => c.Writer.Line($"{Forward}.Zero({c.Value(op.Result)});");
-
-    public override void EmitBackward(Operation op, EmitContext c)
+    public override IEnumerable<Step> Forward(Operation op, EmitContext c)
     {
+        yield return ForwardCall("Zero", Value(op.Result));
     }
+
+    public override IEnumerable<Step> Backward(Operation op, EmitContext c) => None;
 }
