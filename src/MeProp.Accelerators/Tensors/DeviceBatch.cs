@@ -1,0 +1,83 @@
+using System;
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace MeProp.Accelerators;
+
+/// <summary>
+/// A mini-batch of float activations in an accelerator's memory: <see cref="Rows"/> examples of
+/// <see cref="Cols"/> features, row-major, as <see cref="Batch{T}"/> is on the host.
+/// </summary>
+/// <remarks>Owns its buffer: dispose it (or the accelerator) to free the device memory.</remarks>
+public sealed class DeviceBatch : IDisposable
+{
+    private readonly MemoryBuffer1D<float, Stride1D.Dense> _buffer;
+
+    /// <summary>Allocates a zeroed batch on <paramref name="accelerator"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A dimension is below 1 (as for a host batch).</exception>
+    public DeviceBatch(Accelerator accelerator, int rows, int cols)
+    {
+        ArgumentNullException.ThrowIfNull(accelerator);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rows);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(cols);
+        Accelerator = accelerator;
+        Rows = rows;
+        Cols = cols;
+        _buffer = accelerator.Allocate1D<float>((long)rows * cols);
+        _buffer.MemSetToZero();
+    }
+
+    /// <summary>A device copy of <paramref name="batch"/>.</summary>
+    public static DeviceBatch From(Accelerator accelerator, Batch<float> batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var device = new DeviceBatch(accelerator, batch.Rows, batch.Cols);
+        device.CopyFrom(batch);
+        return device;
+    }
+
+    public Accelerator Accelerator { get; }
+
+    public int Rows { get; }
+
+    public int Cols { get; }
+
+    /// <summary>The elements, row-major (Rows·Cols of them).</summary>
+    public ArrayView1D<float, Stride1D.Dense> View => _buffer.View;
+
+    /// <summary>Overwrites this batch with the host <paramref name="batch"/> of the same shape.</summary>
+    /// <exception cref="ArgumentException">The shapes differ.</exception>
+    public void CopyFrom(Batch<float> batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        RequireShape(batch.Rows, batch.Cols, nameof(batch));
+        View.CopyFromCPU(batch.Span.ToArray());
+    }
+
+    /// <summary>Overwrites the host <paramref name="batch"/> of the same shape with this batch.</summary>
+    /// <exception cref="ArgumentException">The shapes differ.</exception>
+    public void CopyTo(Batch<float> batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        RequireShape(batch.Rows, batch.Cols, nameof(batch));
+        float[] host = new float[Rows * Cols];
+        View.CopyToCPU(host);
+        host.CopyTo(batch.Span);
+    }
+
+    /// <summary>A new host batch holding this batch's values.</summary>
+    public Batch<float> ToBatch()
+    {
+        var batch = new Batch<float>(Rows, Cols);
+        CopyTo(batch);
+        return batch;
+    }
+
+    internal void RequireShape(int rows, int cols, string name)
+    {
+        if (rows != Rows || cols != Cols)
+            throw new ArgumentException($"{name} is {rows}x{cols}, but the device batch is {Rows}x{Cols}.", name);
+    }
+
+    public void Dispose() => _buffer.Dispose();
+}
