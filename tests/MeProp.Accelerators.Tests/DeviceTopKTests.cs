@@ -1,0 +1,105 @@
+using System;
+using ILGPU;
+using ILGPU.Runtime;
+using MeProp.Sparsity;
+using Xunit;
+
+namespace MeProp.Accelerators.Tests;
+
+/// <summary>The device selections against the CPU runtime's (TopKSelector, LinearBackward's unified set), on ILGPU's CPU accelerator.</summary>
+public sealed class DeviceTopKTests : IClassFixture<CpuAcceleratorFixture>
+{
+    private readonly CpuAcceleratorFixture _device;
+    private readonly DeviceTopK _topK;
+
+    public DeviceTopKTests(CpuAcceleratorFixture device)
+    {
+        _device = device;
+        _topK = new DeviceTopK(device.Accelerator);
+    }
+
+    // Rows with ties (values on a coarse grid, both signs, +0 and -0), NaN and infinities.
+    private static Batch<float> Values(int rows, int cols, int seed, bool ties)
+    {
+        var random = new SeededRandom(seed);
+        var batch = new Batch<float>(rows, cols);
+        Span<float> v = batch.Span;
+        for (int i = 0; i < v.Length; i++)
+        {
+            double u = random.NextDouble() * 2 - 1;
+            v[i] = ties ? MathF.Round((float)u * 3) / 3 : (float)u;
+        }
+        if (v.Length > 5)
+        {
+            v[1] = float.NaN;
+            v[2] = -0f;
+            v[3] = float.PositiveInfinity;
+            v[4] = float.NegativeInfinity;
+        }
+        return batch;
+    }
+
+    [Theory]
+    [InlineData(1, 1, 1, false)]
+    [InlineData(5, 9, 1, true)]
+    [InlineData(7, 33, 3, true)]
+    [InlineData(13, 500, 20, false)]
+    [InlineData(13, 500, 20, true)]
+    [InlineData(4, 17, 17, true)]   // k = width: every index
+    [InlineData(4, 17, 40, false)]  // k above the width
+    public void Per_row_selection_equals_the_cpu_selector(int rows, int cols, int k, bool ties)
+    {
+        Batch<float> values = Values(rows, cols, rows * 100 + cols, ties);
+        int kept = DeviceTopK.Kept(k, cols);
+        using DeviceBatch device = DeviceBatch.From(_device.Accelerator, values);
+        using MemoryBuffer1D<int, Stride1D.Dense> selected = _device.Accelerator.Allocate1D<int>(rows * kept);
+        _topK.SelectPerRow(device, k, selected.View);
+        int[] actual = selected.GetAsArray1D();
+
+        var selector = new TopKSelector<float>();
+        var expected = new int[kept];
+        for (int b = 0; b < rows; b++)
+        {
+            int count = selector.Select(values.Row(b), k, expected);
+            Assert.Equal(kept, count);
+            Assert.Equal(expected, actual.AsSpan(b * kept, kept).ToArray());
+        }
+    }
+
+    [Theory]
+    [InlineData(1, 1, 1)]
+    [InlineData(9, 33, 5)]
+    [InlineData(200, 500, 20)]
+    [InlineData(6, 10, 10)]
+    public void Unified_selection_equals_the_cpu_linear_backward(int rows, int cols, int k)
+    {
+        Batch<float> dy = Values(rows, cols, rows + cols, ties: false);
+        // The CPU runtime's unified set, as LinearBackward chooses it for a layer of `cols` outputs.
+        var backward = new LinearBackward<float>();
+        var x = new Batch<float>(rows, 3);
+        var w = new Matrix<float>(cols, 3);
+        backward.Run(dy, x, w, new ParameterGradient<float>(cols, 3), null, null, false, k, MePropMode.Unified, new SeededRandom(1));
+        int[] expected = backward.SelectedFor(0).ToArray();
+
+        int kept = DeviceTopK.Kept(k, cols);
+        using DeviceBatch device = DeviceBatch.From(_device.Accelerator, dy);
+        using var scores = new DeviceBatch(_device.Accelerator, 1, cols);
+        using MemoryBuffer1D<int, Stride1D.Dense> selected = _device.Accelerator.Allocate1D<int>(kept);
+        _topK.SelectUnified(device, k, scores, selected.View);
+        Assert.Equal(expected, selected.GetAsArray1D());
+    }
+
+    [Fact]
+    public void Bad_arguments_throw_naming_what_is_wrong()
+    {
+        using var values = new DeviceBatch(_device.Accelerator, 2, 5);
+        using MemoryBuffer1D<int, Stride1D.Dense> small = _device.Accelerator.Allocate1D<int>(3);
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => _topK.SelectPerRow(values, 0, small.View));
+        Assert.Contains("at least 1", ex.Message);
+        var room = Assert.Throws<ArgumentException>(() => _topK.SelectPerRow(values, 2, small.View));
+        Assert.Contains("room for 4", room.Message);
+        using var scores = new DeviceBatch(_device.Accelerator, 1, 4);
+        room = Assert.Throws<ArgumentException>(() => _topK.SelectUnified(values, 2, scores, small.View));
+        Assert.Contains("1x5", room.Message);
+    }
+}
