@@ -1,0 +1,96 @@
+using System;
+using ILGPU;
+using ILGPU.Runtime;
+using MeProp.Kernels;
+using Xunit;
+
+namespace MeProp.Accelerators.Tests;
+
+/// <summary>The device products in the three forms against a double-precision loop and the host's Gemm, on ILGPU's CPU accelerator.</summary>
+public sealed class DeviceGemmTests : IClassFixture<CpuAcceleratorFixture>
+{
+    public enum Form { TransposedB, Plain, TransposedA }
+
+    private readonly CpuAcceleratorFixture _device;
+    private readonly DeviceGemm _gemm;
+
+    public DeviceGemmTests(CpuAcceleratorFixture device)
+    {
+        _device = device;
+        _gemm = new DeviceGemm(device.Accelerator);
+    }
+
+    // Partial tiles in every direction, one element, k = 0, and a reduction over several tiles.
+    public static TheoryData<int, int, int> Shapes => new() { { 1, 1, 1 }, { 17, 33, 5 }, { 40, 7, 70 }, { 3, 0, 4 }, { 20, 50, 24 } };
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Every_form_matches_a_double_loop_and_the_host(int m, int k, int n)
+    {
+        foreach (Form form in Enum.GetValues<Form>())
+            foreach (bool accumulate in new[] { false, true })
+                Check(form, m, k, n, accumulate);
+    }
+
+    private void Check(Form form, int m, int k, int n, bool accumulate)
+    {
+        var random = new SeededRandom(m * 7919 + k * 31 + n + (int)form);
+        float[] a = Floats(random, m * k), b = Floats(random, k * n), c0 = Floats(random, m * n);
+        double Aop(int i, int p) => form == Form.TransposedA ? a[p * m + i] : a[i * k + p];
+        double Bop(int p, int j) => form == Form.TransposedB ? b[j * k + p] : b[p * n + j];
+
+        float[] host = (float[])c0.Clone();
+        switch (form)
+        {
+            case Form.TransposedB: Gemm.MultiplyTransposedB<float>(a, b, host, m, k, n, accumulate); break;
+            case Form.Plain: Gemm.Multiply<float>(a, b, host, m, k, n, accumulate); break;
+            default: Gemm.MultiplyTransposedA<float>(a, b, host, m, k, n, accumulate); break;
+        }
+
+        using MemoryBuffer1D<float, Stride1D.Dense> da = Upload(a), db = Upload(b), dc = Upload(c0);
+        switch (form)
+        {
+            case Form.TransposedB: _gemm.MultiplyTransposedB(da.View, db.View, dc.View, m, k, n, accumulate); break;
+            case Form.Plain: _gemm.Multiply(da.View, db.View, dc.View, m, k, n, accumulate); break;
+            default: _gemm.MultiplyTransposedA(da.View, db.View, dc.View, m, k, n, accumulate); break;
+        }
+        float[] device = dc.GetAsArray1D();
+
+        double tolerance = 2e-6 * Math.Sqrt(Math.Max(k, 1)) + 1e-6;
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+            {
+                double expected = accumulate ? c0[i * n + j] : 0.0;
+                for (int p = 0; p < k; p++) expected += Aop(i, p) * Bop(p, j);
+                Assert.True(Math.Abs(device[i * n + j] - expected) <= tolerance * Math.Max(1, Math.Abs(expected)),
+                    $"{form} {m}x{k}x{n} accumulate={accumulate} at ({i}, {j}): device {device[i * n + j]}, expected {expected}");
+                Assert.True(Math.Abs(device[i * n + j] - host[i * n + j]) <= 2 * tolerance * Math.Max(1, Math.Abs(expected)),
+                    $"{form} at ({i}, {j}): device {device[i * n + j]}, host {host[i * n + j]}");
+            }
+    }
+
+    [Fact]
+    public void Short_operands_throw_naming_them()
+    {
+        using MemoryBuffer1D<float, Stride1D.Dense> small = _device.Accelerator.Allocate1D<float>(5), big = _device.Accelerator.Allocate1D<float>(100);
+        var ex = Assert.Throws<ArgumentException>(() => _gemm.Multiply(small.View, big.View, big.View, 2, 3, 4, false));
+        Assert.Contains("a holds 5 floats", ex.Message);
+        Assert.Contains("needs 6", ex.Message);
+        ex = Assert.Throws<ArgumentException>(() => _gemm.MultiplyTransposedB(big.View, big.View, small.View, 2, 3, 4, false));
+        Assert.Contains("c holds 5", ex.Message);
+    }
+
+    private MemoryBuffer1D<float, Stride1D.Dense> Upload(float[] values)
+    {
+        var buffer = _device.Accelerator.Allocate1D<float>(Math.Max(1, values.Length));
+        if (values.Length > 0) buffer.View.SubView(0, values.Length).CopyFromCPU(values);
+        return buffer;
+    }
+
+    private static float[] Floats(SeededRandom random, int length)
+    {
+        var values = new float[length];
+        for (int i = 0; i < length; i++) values[i] = (float)(random.NextDouble() * 2 - 1);
+        return values;
+    }
+}
