@@ -1,0 +1,97 @@
+using System;
+using MeProp.Sparsity;
+using Xunit;
+
+namespace MeProp.Accelerators.Tests;
+
+/// <summary>The device backward of a linear operation against the CPU runtime's LinearBackward, in every mode, on ILGPU's CPU accelerator.</summary>
+public sealed class DeviceLinearBackwardTests : IClassFixture<CpuAcceleratorFixture>
+{
+    private readonly CpuAcceleratorFixture _device;
+
+    public DeviceLinearBackwardTests(CpuAcceleratorFixture device) => _device = device;
+
+    private static Batch<float> Random(int rows, int cols, SeededRandom random)
+    {
+        var batch = new Batch<float>(rows, cols);
+        for (int i = 0; i < batch.Span.Length; i++) batch.Span[i] = (float)(random.NextDouble() * 2 - 1);
+        return batch;
+    }
+
+    [Theory]
+    [InlineData(MePropMode.Dense, 5, 9, 7, 3)]
+    [InlineData(MePropMode.TopK, 5, 9, 7, 3)]
+    [InlineData(MePropMode.Unified, 5, 9, 7, 3)]
+    [InlineData(MePropMode.TopK, 33, 20, 17, 1)]
+    [InlineData(MePropMode.Unified, 33, 20, 17, 1)]
+    [InlineData(MePropMode.TopK, 8, 6, 5, 6)]      // k = width: dense
+    [InlineData(MePropMode.Unified, 8, 6, 5, 9)]   // k above the width: dense
+    public void Gradients_equal_the_cpu_backward(MePropMode mode, int batch, int n, int m, int k)
+    {
+        var random = new SeededRandom(batch * 1000 + n * 10 + m);
+        Batch<float> dy = Random(batch, n, random), x = Random(batch, m, random), dxStart = Random(batch, m, random);
+        var w = new Matrix<float>(n, m);
+        Random(n, m, random).Span.CopyTo(w.Data);
+        foreach (bool accumulateDx in new[] { false, true })
+        {
+            var dw = new ParameterGradient<float>(n, m);
+            var db = new ParameterGradient<float>(n, 1);
+            var dx = new Batch<float>(batch, m);
+            dxStart.Span.CopyTo(dx.Span);
+            new LinearBackward<float>().Run(dy, x, w, dw, db, dx, accumulateDx, k, mode, new SeededRandom(1));
+
+            using DeviceBatch ddy = DeviceBatch.From(_device.Accelerator, dy), dxIn = DeviceBatch.From(_device.Accelerator, x),
+                              dwt = new(_device.Accelerator, n, m), ddw = new(_device.Accelerator, n, m), ddb = new(_device.Accelerator, 1, n),
+                              ddx = DeviceBatch.From(_device.Accelerator, dxStart);
+            var wHost = new Batch<float>(n, m);
+            w.Data.CopyTo(wHost.Span);
+            dwt.CopyFrom(wHost);
+            using var backward = new DeviceLinearBackward(_device.Accelerator);
+            backward.Run(ddy, dxIn, dwt, ddw, ddb, ddx, accumulateDx, k, mode);
+
+            Close(dw.Data, ddw.ToBatch().Span.ToArray(), $"{mode} dW");
+            Close(db.Data, ddb.ToBatch().Span.ToArray(), $"{mode} db");
+            Close(dx.Span.ToArray(), ddx.ToBatch().Span.ToArray(), $"{mode} dx");
+        }
+    }
+
+    [Fact]
+    public void Weight_and_bias_gradients_are_added_to()
+    {
+        var random = new SeededRandom(5);
+        using DeviceBatch dy = DeviceBatch.From(_device.Accelerator, Random(6, 8, random)), x = DeviceBatch.From(_device.Accelerator, Random(6, 4, random)),
+                          w = DeviceBatch.From(_device.Accelerator, Random(8, 4, random)), dw = new(_device.Accelerator, 8, 4), db = new(_device.Accelerator, 1, 8);
+        using var backward = new DeviceLinearBackward(_device.Accelerator);
+        foreach (MePropMode mode in new[] { MePropMode.Dense, MePropMode.TopK, MePropMode.Unified })
+        {
+            dw.CopyFrom(new Batch<float>(8, 4));
+            db.CopyFrom(new Batch<float>(1, 8));
+            backward.Run(dy, x, w, dw, db, null, false, 3, mode);
+            float[] once = dw.ToBatch().Span.ToArray(), onceBias = db.ToBatch().Span.ToArray();
+            backward.Run(dy, x, w, dw, db, null, false, 3, mode);
+            Close(Array.ConvertAll(once, v => 2 * v), dw.ToBatch().Span.ToArray(), $"{mode} dW twice");
+            Close(Array.ConvertAll(onceBias, v => 2 * v), db.ToBatch().Span.ToArray(), $"{mode} db twice");
+        }
+    }
+
+    [Fact]
+    public void Bad_shapes_and_k_throw()
+    {
+        using DeviceBatch dy = new(_device.Accelerator, 4, 6), x = new(_device.Accelerator, 4, 3), w = new(_device.Accelerator, 6, 3), dw = new(_device.Accelerator, 6, 3),
+                          wrong = new(_device.Accelerator, 5, 3);
+        using var backward = new DeviceLinearBackward(_device.Accelerator);
+        Assert.Throws<ArgumentOutOfRangeException>(() => backward.Run(dy, x, w, dw, null, null, false, 0, MePropMode.TopK));
+        var ex = Assert.Throws<ArgumentException>(() => backward.Run(dy, wrong, w, dw, null, null, false, 2, MePropMode.TopK));
+        Assert.Contains("5x3", ex.Message);
+        ex = Assert.Throws<ArgumentException>(() => backward.Run(dy, x, w, wrong, null, null, false, 2, MePropMode.TopK));
+        Assert.Contains("dw", ex.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => backward.Run(dy, x, w, dw, null, null, false, 2, MePropMode.Random));
+    }
+
+    private static void Close(float[] expected, float[] actual, string what)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(MathF.Abs(expected[i] - actual[i]) <= 1e-5f * MathF.Max(1f, MathF.Abs(expected[i])), $"{what}[{i}]: cpu {expected[i]}, device {actual[i]}");
+    }
+}
