@@ -54,5 +54,16 @@ public sealed class MePropGenerator : IIncrementalGenerator
             foreach (DiagnosticInfo diagnostic in result.Diagnostics) spc.ReportDiagnostic(diagnostic.ToDiagnostic());
             if (result.Model is { } model) spc.AddSource(CpuEmitter.HintName(model), CpuEmitter.Emit(model));
         });
+
+        // 5. Where the compilation references the device runtime (MeProp.Accelerators), a second file per
+        //    supported model adds its device pass; other projects never see a device type.
+        var deviceRuntime = context.CompilationProvider
+            .Select(static (compilation, _) => compilation.GetTypeByMetadataName("MeProp.Accelerators.DeviceRuntime") is not null)
+            .WithTrackingName(TrackingNames.DeviceRuntime);
+        context.RegisterSourceOutput(linked.Combine(deviceRuntime), static (spc, pair) =>
+        {
+            if (pair.Right && pair.Left.Model is { } model && DeviceEmitter.Supports(model))
+                spc.AddSource(DeviceEmitter.HintName(model), DeviceEmitter.Emit(model));
+        });
     }
 }

@@ -14,4 +14,7 @@ public static class TrackingNames
 
     /// <summary>The models with their layers inlined, which are emitted.</summary>
     public const string Linked = "MeProp.Linked";
+
+    /// <summary>Whether the compilation references the device runtime (MeProp.Accelerators).</summary>
+    public const string DeviceRuntime = "MeProp.DeviceRuntime";
 }

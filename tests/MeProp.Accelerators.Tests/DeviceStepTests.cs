@@ -30,6 +30,34 @@ public sealed partial class SmallMlp
     }
 }
 
+/// <summary>A small parser network in float: word and tag embeddings concatenated, a tanh layer, the output layer.</summary>
+public sealed partial class SmallParser
+{
+    public Matrix<float> Words, Tags, Hidden, Output;
+    public RowVector<float> HiddenBias, OutputBias;
+
+    public SmallParser(int words, int tags, int dimension, int positions, int hidden, int classes, int seed)
+    {
+        var random = new SeededRandom(seed);
+        Words = Init.Uniform<float>(words, dimension, 0.5, random);
+        Tags = Init.Uniform<float>(tags, dimension, 0.5, random);
+        Hidden = Init.Uniform<float>(hidden, 2 * positions * dimension, 0.5, random);
+        HiddenBias = new RowVector<float>(hidden);
+        Output = Init.Uniform<float>(classes, hidden, 0.5, random);
+        OutputBias = new RowVector<float>(classes);
+    }
+
+    public double Rate { get; set; }
+
+    [MeProp(K = 3)]
+    public Batch<float> Forward(IdBatch words, IdBatch tags)
+    {
+        var x = Dropout(Concat(Embed(Words, words), Embed(Tags, tags)), Rate);
+        var h = Tanh(Hidden * x + HiddenBias);
+        return Output * h + OutputBias;
+    }
+}
+
 /// <summary>
 /// One whole training step of <see cref="SmallMlp"/> composed from the device runtime (the calls a
 /// generated GPU pass makes: forward products and activation, the loss, each linear operation's
@@ -86,6 +114,107 @@ public sealed class DeviceStepTests : IClassFixture<CpuAcceleratorFixture>
             Assert.Equal(p.Gradient.Data.Length, actual.Length);
             for (int i = 0; i < actual.Length; i++)
                 Assert.True(MathF.Abs(p.Gradient.Data[i] - actual[i]) <= 1e-5f, $"{mode} d{p.Name}[{i}]: cpu {p.Gradient.Data[i]}, device {actual[i]}");
+        }
+    }
+
+    [Theory]
+    [InlineData(MePropMode.Dense)]
+    [InlineData(MePropMode.TopK)]
+    [InlineData(MePropMode.Unified)]
+    public void The_generated_device_pass_of_the_mlp_equals_its_cpu_pass(MePropMode mode)
+    {
+        const int batch = 12, input = 9, hidden = 8, output = 5;
+        var model = new SmallMlp(input, hidden, output, seed: 3);
+        model.MePropSettings.Mode = mode;
+        var random = new SeededRandom(4);
+        var x = new Batch<float>(batch, input);
+        for (int i = 0; i < x.Span.Length; i++) x.Span[i] = (float)(random.NextDouble() * 2 - 1);
+        int[] labels = new int[batch];
+        for (int b = 0; b < batch; b++) labels[b] = random.NextInt(output);
+
+        using var runtime = new DeviceRuntime(_device.Accelerator);
+        using SmallMlp.__MePropDevicePass pass = model.OnAccelerator(runtime);
+        using DeviceBatch dx = DeviceBatch.From(_device.Accelerator, x), dScores = new(_device.Accelerator, batch, output);
+        float deviceLoss = runtime.Loss.LossAndGradient(pass.ForwardTrain(dx), labels, dScores);
+        pass.Backward(dScores);
+
+        var gradient = new Batch<float>(batch, output);
+        float cpuLoss = SoftmaxCrossEntropy.LossAndGradient(model.ForwardTrain(x), labels, gradient);
+        model.Backward(gradient);
+
+        Assert.True(MathF.Abs(cpuLoss - deviceLoss) <= 1e-5f, $"loss: cpu {cpuLoss}, device {deviceLoss}");
+        SameGradients(model.Parameters, pass.Parameters, mode);
+    }
+
+    [Theory]
+    [InlineData(MePropMode.Dense)]
+    [InlineData(MePropMode.TopK)]
+    [InlineData(MePropMode.Unified)]
+    public void The_generated_device_pass_of_the_parser_network_equals_its_cpu_pass_and_trains(MePropMode mode)
+    {
+        const int batch = 10, positions = 3, classes = 7;
+        var model = new SmallParser(words: 20, tags: 6, dimension: 4, positions, hidden: 9, classes, seed: 5);
+        model.MePropSettings.Mode = mode;
+        var random = new SeededRandom(6);
+        var words = new IdBatch(batch, positions);
+        var tags = new IdBatch(batch, positions);
+        for (int b = 0; b < batch; b++)
+            for (int p = 0; p < positions; p++)
+            {
+                words[b, p] = random.NextInt(20);
+                tags[b, p] = random.NextInt(6);
+            }
+        int[] labels = new int[batch];
+        for (int b = 0; b < batch; b++) labels[b] = random.NextInt(classes);
+
+        using var runtime = new DeviceRuntime(_device.Accelerator);
+        using SmallParser.__MePropDevicePass pass = model.OnAccelerator(runtime);
+        using var dScores = new DeviceBatch(_device.Accelerator, batch, classes);
+        float first = runtime.Loss.LossAndGradient(pass.ForwardTrain(words, tags), labels, dScores);
+        pass.Backward(dScores);
+
+        var gradient = new Batch<float>(batch, classes);
+        float cpuLoss = SoftmaxCrossEntropy.LossAndGradient(model.ForwardTrain(words, tags), labels, gradient);
+        model.Backward(gradient);
+        Assert.True(MathF.Abs(cpuLoss - first) <= 1e-5f, $"loss: cpu {cpuLoss}, device {first}");
+        SameGradients(model.Parameters, pass.Parameters, mode);
+
+        // A few device steps of SGD on the same batch lower the loss; the host model gets the parameters back.
+        float last = first;
+        for (int step = 0; step < 20; step++)
+        {
+            foreach (var (_, value, grad) in pass.Parameters) runtime.Optimizers.Sgd(value, grad, 0.5);
+            last = runtime.Loss.LossAndGradient(pass.ForwardTrain(words, tags), labels, dScores);
+            pass.Backward(dScores);
+        }
+        Assert.True(last < 0.8f * first, $"{mode}: loss {first} -> {last}");
+        float before = model.Words.Data[0];
+        pass.CopyParametersToHost();
+        Assert.NotEqual(before, model.Words.Data[0]);
+        Assert.True(MathF.Abs(SoftmaxCrossEntropy.Loss(model.Forward(words, tags), labels) - runtime.Loss.LossAndGradient(pass.ForwardTrain(words, tags), labels, dScores)) <= 1e-4f);
+    }
+
+    [Fact]
+    public void Dropout_above_rate_zero_is_refused_on_the_device()
+    {
+        var model = new SmallParser(words: 5, tags: 3, dimension: 2, positions: 1, hidden: 4, classes: 3, seed: 1) { Rate = 0.5 };
+        using var runtime = new DeviceRuntime(_device.Accelerator);
+        using SmallParser.__MePropDevicePass pass = model.OnAccelerator(runtime);
+        var ex = Assert.Throws<NotSupportedException>(() => pass.ForwardTrain(new IdBatch(2, 1), new IdBatch(2, 1)));
+        Assert.Contains("rate 0", ex.Message);
+    }
+
+    private static void SameGradients(System.Collections.Generic.IReadOnlyList<Parameter<float>> host,
+                                      System.Collections.Generic.IReadOnlyList<(string Name, DeviceBatch Value, DeviceBatch Gradient)> device, MePropMode mode)
+    {
+        Assert.Equal(host.Count, device.Count);
+        for (int i = 0; i < host.Count; i++)
+        {
+            Assert.Equal(host[i].Name, device[i].Name);
+            float[] actual = device[i].Gradient.ToBatch().Span.ToArray();
+            Assert.Equal(host[i].Gradient.Data.Length, actual.Length);
+            for (int j = 0; j < actual.Length; j++)
+                Assert.True(MathF.Abs(host[i].Gradient.Data[j] - actual[j]) <= 1e-5f, $"{mode} d{host[i].Name}[{j}]: cpu {host[i].Gradient.Data[j]}, device {actual[j]}");
         }
     }
 

@@ -51,6 +51,9 @@ public sealed class DeviceEmbeddings : IDisposable
         _embedBackward(new Index2D(ids.Rows, ids.Cols * dTable.Cols), dy.View, deviceIds, dTable.View, new Layout(dTable.Cols, ids.Cols, dy.Cols, offset, 0));
     }
 
+    /// <summary>The same, with the offset first, in the host kernel's order (BackwardKernels.Embed(dy, offset, ids, dTable)).</summary>
+    public void EmbedBackward(DeviceBatch dy, int offset, IdBatch ids, DeviceBatch dTable) => EmbedBackward(dy, ids, dTable, offset);
+
     /// <summary>Copies <paramref name="part"/> into columns [offset, offset + part.Cols) of <paramref name="y"/>.</summary>
     public void ConcatInto(DeviceBatch part, DeviceBatch y, int offset)
     {

@@ -63,6 +63,28 @@ public sealed class DeviceKernels
     /// <summary>y = x.</summary>
     public void Copy(DeviceBatch x, DeviceBatch y) => RunUnary(Unary.Copy, x, y);
 
+    /// <summary>y = 0.</summary>
+    public void Zero(DeviceBatch y)
+    {
+        ArgumentNullException.ThrowIfNull(y);
+        y.Clear();
+    }
+
+    /// <summary>
+    /// Dropout at rate 0, the identity (y = x): the device pass draws no masks yet, so any other rate
+    /// is refused rather than silently ignored.
+    /// </summary>
+    /// <exception cref="NotSupportedException">p is not 0.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">p is outside [0, 1).</exception>
+    public void Dropout(DeviceBatch x, double p, DeviceBatch y)
+    {
+        if (!(p >= 0.0 && p < 1.0))
+            throw new ArgumentOutOfRangeException(nameof(p), p, $"Dropout probability must be in [0, 1), but is {p}.");
+        if (p != 0.0)
+            throw new NotSupportedException($"The device pass runs dropout only at rate 0 for now (the rate is {p}); train with rate 0 on the accelerator, or on the CPU.");
+        Copy(x, y);
+    }
+
     /// <summary>y = a + b.</summary>
     public void Add(DeviceBatch a, DeviceBatch b, DeviceBatch y) => RunBinary(Binary.Add, a, b, y);
 

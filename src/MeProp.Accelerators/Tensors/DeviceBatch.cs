@@ -36,6 +36,15 @@ public sealed class DeviceBatch : IDisposable
         return device;
     }
 
+    /// <summary>A device copy of <paramref name="rows"/> x <paramref name="cols"/> host values, row-major (a parameter's Data).</summary>
+    /// <exception cref="ArgumentException">values does not hold rows·cols elements.</exception>
+    public static DeviceBatch From(Accelerator accelerator, int rows, int cols, ReadOnlySpan<float> values)
+    {
+        var device = new DeviceBatch(accelerator, rows, cols);
+        device.CopyFrom(values);
+        return device;
+    }
+
     public Accelerator Accelerator { get; }
 
     public int Rows { get; }
@@ -53,6 +62,29 @@ public sealed class DeviceBatch : IDisposable
         RequireShape(batch.Rows, batch.Cols, nameof(batch));
         View.CopyFromCPU(batch.Span.ToArray());
     }
+
+    /// <summary>Overwrites this batch with Rows·Cols host values, row-major.</summary>
+    /// <exception cref="ArgumentException">values does not hold Rows·Cols elements.</exception>
+    public void CopyFrom(ReadOnlySpan<float> values)
+    {
+        if (values.Length != Rows * Cols)
+            throw new ArgumentException($"{values.Length} values cannot fill a {Rows}x{Cols} device batch.", nameof(values));
+        View.CopyFromCPU(values.ToArray());
+    }
+
+    /// <summary>Overwrites Rows·Cols host values, row-major, with this batch.</summary>
+    /// <exception cref="ArgumentException">values does not hold Rows·Cols elements.</exception>
+    public void CopyTo(Span<float> values)
+    {
+        if (values.Length != Rows * Cols)
+            throw new ArgumentException($"{values.Length} values cannot take a {Rows}x{Cols} device batch.", nameof(values));
+        float[] host = new float[Rows * Cols];
+        View.CopyToCPU(host);
+        host.CopyTo(values);
+    }
+
+    /// <summary>Sets every element to zero.</summary>
+    public void Clear() => _buffer.MemSetToZero();
 
     /// <summary>Overwrites the host <paramref name="batch"/> of the same shape with this batch.</summary>
     /// <exception cref="ArgumentException">The shapes differ.</exception>

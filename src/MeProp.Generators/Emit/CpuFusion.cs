@@ -15,7 +15,7 @@ namespace MeProp.Generators.Emit;
 /// to one product after the loop (LinearBackward.RunStep), which the fused form does not do, and a
 /// body's values are per-step storage, which cannot be another value's columns.
 /// </remarks>
-internal sealed class CpuFusion
+internal sealed class CpuFusion : IFusion
 {
     private readonly Dictionary<string, Operation> _fusedRelu = new();
     private readonly Dictionary<string, (Operation Concat, int Index)> _embedInConcat = new();
@@ -64,4 +64,34 @@ internal sealed class CpuFusion
 
     /// <summary>True when the Dropout producing <paramref name="result"/> returns its operand's buffer at rate 0, sharing its gradient buffer too.</summary>
     public bool DropoutMaySkip(string result) => _dropoutMaySkip.Contains(result);
+}
+
+/// <summary>What a backend fuses or shares; the primitives' rules ask it (through <see cref="EmitContext.Fusion"/>).</summary>
+internal interface IFusion
+{
+    /// <summary>The Relu fused into the backward of the linear operation producing <paramref name="linearResult"/>, or null.</summary>
+    Operation? FusedRelu(string linearResult);
+
+    /// <summary>True when <paramref name="op"/> is a Relu whose gradient its linear operation forms.</summary>
+    bool IsFusedIntoLinear(Operation op);
+
+    /// <summary>The Concat that an Embed's result is written into, or null.</summary>
+    (Operation Concat, int Index)? ConcatHolding(string embedResult);
+
+    /// <summary>True when the Dropout producing <paramref name="result"/> may return its operand's buffer.</summary>
+    bool DropoutMaySkip(string result);
+}
+
+/// <summary>A backend that fuses and shares nothing: every primitive runs its own steps on buffers of its own (the device pass, for now).</summary>
+internal sealed class NoFusion : IFusion
+{
+    public static readonly NoFusion Instance = new();
+
+    public Operation? FusedRelu(string linearResult) => null;
+
+    public bool IsFusedIntoLinear(Operation op) => false;
+
+    public (Operation Concat, int Index)? ConcatHolding(string embedResult) => null;
+
+    public bool DropoutMaySkip(string result) => false;
 }

@@ -49,12 +49,13 @@ internal sealed class EmitContext
     private readonly HashSet<string> _sequenceResults = new(); // operations outside loops whose result is a sequence (Reverse)
     private readonly Dictionary<string, Operation> _bodyDefinitions = new();
 
-    public EmitContext(ModelSpec model, IndentedWriter writer)
+    public EmitContext(ModelSpec model, IndentedWriter writer, bool device = false)
     {
         Model = model;
         Writer = writer;
         Activity = new Activity(model);
-        Fusion = new CpuFusion(model, Activity);
+        Device = device;
+        Fusion = device ? NoFusion.Instance : new CpuFusion(model, Activity);
         _inputs = model.Inputs.ToDictionary(i => i.Name);
         _parameters = model.Parameters.ToDictionary(p => p.Name);
         _taken = new HashSet<string>(_inputs.Keys.Concat(_parameters.Keys).Concat(AllOperations(model.Operations).Select(o => o.Result)).Concat(GeneratedNames.Reserved));
@@ -107,8 +108,14 @@ internal sealed class EmitContext
 
     public Activity Activity { get; }
 
-    /// <summary>What this backend fuses or shares (the CPU's; see <see cref="CpuFusion"/>).</summary>
-    public CpuFusion Fusion { get; }
+    /// <summary>What this backend fuses or shares (the CPU's: <see cref="CpuFusion"/>; the device pass: nothing yet).</summary>
+    public IFusion Fusion { get; }
+
+    /// <summary>
+    /// True while the device pass is written: parameters are then the pass's device copies, named by
+    /// their IR names (<c>this.W1</c>), rather than the model's members.
+    /// </summary>
+    public bool Device { get; }
 
     /// <summary>The element type as C# source ("float", "double" or a type parameter).</summary>
     public string T => Model.ElementType;
@@ -147,7 +154,7 @@ internal sealed class EmitContext
     /// <summary>The forward value; inside a loop body the current step's.</summary>
     public string Value(string name)
     {
-        if (_parameters.TryGetValue(name, out ParameterSpec? parameter)) return "this." + parameter.Access;
+        if (_parameters.TryGetValue(name, out ParameterSpec? parameter)) return "this." + (Device ? parameter.Name : parameter.Access);
         if (_phis.ContainsKey(name)) return name;
         if (_stepReads.TryGetValue(name, out string? sequence)) return SequenceValue(sequence) + "[" + _bodyOf[name].Index + "]";
         if (_bodyOf.TryGetValue(name, out LoopSpec? loop)) return Tape + "." + name + "[" + loop.Index + "]";

@@ -1,0 +1,96 @@
+using System.Collections.Generic;
+using System.Linq;
+using MeProp.Generators.Differentiation;
+using MeProp.Generators.Primitives;
+
+namespace MeProp.Generators.Emit;
+
+/// <summary>
+/// The device backend's printer: the same steps the CPU printer prints, as calls of
+/// MeProp.Accelerators' <c>DeviceRuntime</c> (<c>__device</c>) on the device tape's buffers.
+/// </summary>
+/// <remarks>
+/// The device runtime mirrors the CPU kernels' names and operand order, so most steps print as the
+/// CPU's do with another receiver; the exceptions are listed here: the derivative kernels carry a
+/// Backward suffix, the linear operation's forward is the runtime's own, and dropout runs at rate 0
+/// only (no masks are drawn on the device yet), so its random source and mask are not passed.
+/// </remarks>
+internal static class DevicePrinter
+{
+    private const string Device = "__device";
+
+    public static void Print(IEnumerable<Step> steps, EmitContext c)
+    {
+        foreach (Step step in steps) Print(step, c);
+    }
+
+    public static void Print(Step step, EmitContext c)
+    {
+        IndentedWriter w = c.Writer;
+        switch (step)
+        {
+            case KernelStep k when k.Pass == Pass.Forward:
+                w.Line(Forward(k, c));
+                break;
+            case KernelStep k:
+                w.Line(Backward(k, c));
+                break;
+            case SelectAndFormGradients s:
+                PrintLinearBackward(s, c);
+                break;
+            case Comment comment:
+                w.Line("// " + comment.Text);
+                break;
+            default:
+                throw new System.InvalidOperationException("No device form for the step " + step);
+        }
+    }
+
+    private static string Forward(KernelStep k, EmitContext c) => k.Kernel switch
+    {
+        "Linear" => $"{Device}.Linear({Arguments(k.Operands, c)});",
+        "Embed" or "ConcatInto" => $"{Device}.Embeddings.{k.Kernel}({Arguments(k.Operands, c)});",
+        // (x, rate, random, mask, y): the device's dropout takes (x, rate, y) and refuses a rate other than 0.
+        "Dropout" => $"{Device}.Kernels.Dropout({Arguments(new[] { k.Operands[0], k.Operands[1], k.Operands[4] }, c)});",
+        _ => $"{Device}.Kernels.{k.Kernel}({Arguments(k.Operands, c)});",
+    };
+
+    private static string Backward(KernelStep k, EmitContext c) => k.Kernel switch
+    {
+        "Relu" or "Tanh" or "Sigmoid" or "Cube" or "Multiply" => $"{Device}.Kernels.{k.Kernel}Backward({Arguments(k.Operands, c)});",
+        "Concat" => $"{Device}.Embeddings.ConcatBackward({Arguments(k.Operands, c)});",
+        "Embed" => $"{Device}.Embeddings.EmbedBackward({Arguments(k.Operands, c)});",
+        // (dy, mask, dx, accumulate) at rate 0 (the forward refused any other): the gradient passes unchanged.
+        "Dropout" => $"{Device}.Kernels.Pass({Arguments(new[] { k.Operands[0], k.Operands[2], k.Operands[3] }, c)});",
+        _ => $"{Device}.Kernels.{k.Kernel}({Arguments(k.Operands, c)});",
+    };
+
+    private static string Arguments(IEnumerable<Operand> operands, EmitContext c) => string.Join(", ", operands.Select(o => Argument(o, c)));
+
+    private static string Argument(Operand operand, EmitContext c) => operand switch
+    {
+        ValueOf v => c.Value(v.Name),
+        GradientOf g => c.Gradient(g.Name),
+        ParameterGradientOf p => c.ParameterGradient(p.Name),
+        ColumnOffset o => c.ConcatOffset(o.Concat, o.Index),
+        // The user's expression is written against the model (lowering qualifies its members with
+        // "this."); the device pass is a nested class that reaches the model as __owner.
+        Expression e => e.Code.Replace("this.", "__owner."),
+        NoOperand => "null",
+        AccumulateInto a => "accumulate: " + c.Accumulate(a.Name),
+        Named n => n.Label + ": " + Argument(n.Inner, c),
+        _ => throw new System.InvalidOperationException("No device form for the operand " + operand),
+    };
+
+    // The device backward state of the operation selects and forms dW, db and dx.
+    private static void PrintLinearBackward(SelectAndFormGradients s, EmitContext c)
+    {
+        var op = s.Linear;
+        string w = op.Operands[0], x = op.Operands[1];
+        string bias = op.Operands.Count == 3 ? c.ParameterGradient(op.Operands[2]) : "null";
+        string dx = c.NeedsGradient(x) ? c.Gradient(x) : "null";
+        string accumulate = c.NeedsGradient(x) ? c.Accumulate(x) : "false";
+        c.Writer.Line($"// meProp: keep {LinearPrimitive.K(op, c)} entries of {c.Gradient(op.Result).Replace(EmitContext.Tape + ".", "")} (chosen per settings.Mode).");
+        c.Writer.Line($"{EmitContext.Tape}.{LinearPrimitive.BackwardState(op, c)}.Run({c.Gradient(op.Result)}, {c.Value(x)}, {c.Value(w)}, {c.ParameterGradient(w)}, {bias}, {dx}, accumulateDx: {accumulate}, {LinearPrimitive.K(op, c)}, settings.Mode);");
+    }
+}
