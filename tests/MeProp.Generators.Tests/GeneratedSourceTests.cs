@@ -8,9 +8,9 @@ namespace MeProp.Generators.Tests;
 /// </summary>
 public sealed class GeneratedSourceTests
 {
-    private static void Check(string source, string hintName, string testMethod, int sources = 1)
+    private static void Check(string source, string hintName, string testMethod, int sources = 1, bool device = false)
     {
-        GeneratorRun run = GeneratorHarness.Run(source);
+        GeneratorRun run = GeneratorHarness.Run(GeneratorHarness.CreateDriver(), GeneratorHarness.Compile(device, source));
         run.AssertNoGeneratorDiagnostics();
         run.AssertCompilesCleanly();
         Assert.Equal(sources, run.Sources.Length);
@@ -48,6 +48,40 @@ public sealed class GeneratedSourceTests
             }
         }
         """, "Paper.Mnist.MnistMlp.Forward.MeProp.g.cs", nameof(MnistMlp));
+
+    /// <summary>
+    /// The same network's device pass, in a project that references MeProp.Accelerators: the CPU file
+    /// is unchanged and a second file adds OnAccelerator (the steps printed by DevicePrinter).
+    /// </summary>
+    [Fact]
+    public void MnistMlpDevicePass() => Check("""
+        using MeProp;
+        using static MeProp.Ops;
+
+        namespace Paper.Mnist;
+
+        public sealed partial class MnistMlp
+        {
+            private readonly Matrix<float> W1, W2, W3;
+            private readonly RowVector<float> b1, b2, b3;
+
+            public MnistMlp()
+            {
+                W1 = new Matrix<float>(500, 784); b1 = new RowVector<float>(500);
+                W2 = new Matrix<float>(500, 500); b2 = new RowVector<float>(500);
+                W3 = new Matrix<float>(10, 500); b3 = new RowVector<float>(10);
+            }
+
+            [MeProp(K = 20)]
+            public Batch<float> Forward(Batch<float> x)
+            {
+                var h1 = Relu(W1 * x + b1);
+                var h2 = Relu(W2 * h1 + b2);
+                return W3 * h2 + b3;
+            }
+        }
+        """, "Paper.Mnist.MnistMlp.Forward.MePropDevice.g.cs", nameof(MnistMlpDevicePass), sources: 2, device: true);
+
 
     /// <summary>
     /// Chen and Manning's parser network: word and tag embeddings side by side, one hidden layer, the

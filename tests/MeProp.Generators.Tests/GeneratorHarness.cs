@@ -53,18 +53,29 @@ public static class GeneratorHarness
 
     private static readonly Lazy<ImmutableArray<MetadataReference>> References = new(() =>
     {
+        // Not the device runtime, which this test project references too: only DeviceReferences hand it over.
         var paths = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Where(p => !Path.GetFileName(p).StartsWith("ILGPU", StringComparison.Ordinal) && Path.GetFileName(p) != "MeProp.Accelerators.dll")
             .Concat(new[] { typeof(MeProp.Ops).Assembly.Location, typeof(MeProp.MePropAttribute).Assembly.Location })
             .Distinct(StringComparer.Ordinal);
         return paths.Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToImmutableArray();
     });
 
+    // A project that also references the device runtime (MeProp.Accelerators and ILGPU): it gets device passes.
+    private static readonly Lazy<ImmutableArray<MetadataReference>> DeviceReferences = new(() => References.Value
+        .Concat(new[] { typeof(MeProp.Accelerators.DeviceRuntime).Assembly.Location, typeof(ILGPU.Context).Assembly.Location }
+            .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)))
+        .ToImmutableArray());
+
     /// <summary>Parses each source as its own file (Model0.cs, Model1.cs, ...) into one library compilation.</summary>
-    public static CSharpCompilation Compile(params string[] sources)
+    public static CSharpCompilation Compile(params string[] sources) => Compile(device: false, sources);
+
+    /// <summary>The same, referencing the device runtime too when <paramref name="device"/> is true.</summary>
+    public static CSharpCompilation Compile(bool device, params string[] sources)
         => CSharpCompilation.Create(
             "MeProp.Generators.Tests.Input",
             sources.Select((s, i) => Parse(s, $"Model{i}.cs")),
-            References.Value,
+            device ? DeviceReferences.Value : References.Value,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
 
     public static SyntaxTree Parse(string source, string path)
