@@ -1,6 +1,7 @@
 using System;
 using ILGPU;
 using ILGPU.Runtime;
+using ILGPU.Runtime.Cuda;
 
 namespace MeProp.Accelerators;
 
@@ -10,7 +11,10 @@ namespace MeProp.Accelerators;
 /// C = Aᵀ·B (dW = dYᵀ·X), each overwriting C or adding to it; operands are row-major views.
 /// </summary>
 /// <remarks>
-/// The kernel is a tiled product in group-shared memory (16 x 16 tiles, one thread per element of
+/// On a CUDA accelerator the products go to cuBLAS (through ILGPU.Algorithms' CuBlas, on the
+/// accelerator's stream): our row-major operands are cuBLAS's column-major transposes, so each form
+/// is the transposed product with the operands swapped. Elsewhere,
+/// the kernel is a tiled product in group-shared memory (16 x 16 tiles, one thread per element of
 /// C; smaller where an accelerator's groups are smaller: 4 x 4 on ILGPU's CPU accelerator, whose
 /// groups have 16 threads), written for ILGPU so that it runs on every accelerator: the CPU accelerator of the tests and
 /// OpenCL devices. On CUDA the library's own GEMM (cuBLAS) is the one to use for speed; this kernel
@@ -21,6 +25,7 @@ public sealed class DeviceGemm
 {
     private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, Shape> _kernel;
     private readonly int _tile;
+    private readonly CuBlas? _cuBlas;
 
     public DeviceGemm(Accelerator accelerator)
     {
@@ -29,7 +34,15 @@ public sealed class DeviceGemm
         _tile = 16;
         while (_tile > 1 && _tile * _tile > accelerator.MaxNumThreadsPerGroup) _tile /= 2;
         _kernel = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, Shape>(TiledKernel);
+        if (accelerator is CudaAccelerator cuda)
+        {
+            _cuBlas = new CuBlas(cuda);
+            _cuBlas.Stream = (CudaStream)cuda.DefaultStream; // ordered with the kernels of the pass
+        }
     }
+
+    /// <summary>True when the products run in cuBLAS (a CUDA accelerator) rather than the tiled kernel.</summary>
+    public bool UsesCuBlas => _cuBlas is not null;
 
     /// <summary>The side of the square tiles this accelerator's groups hold.</summary>
     public int Tile => _tile;
@@ -38,15 +51,44 @@ public sealed class DeviceGemm
 
     /// <summary>C (m x n) (+)= A (m x k) · Bᵀ, B being n x k.</summary>
     public void MultiplyTransposedB(ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, int m, int k, int n, bool accumulate)
-        => Run(a, k, 1, b, 1, k, c, m, k, n, accumulate, (long)m * k, (long)n * k);
+    {
+        // Column-major: Cᵀ (n x m) = B·Aᵀ, B stored as its transpose (k x n, ld k), A as its transpose (k x m, ld k).
+        if (_cuBlas is not null && Checked(a, b, c, m, k, n, (long)m * k, (long)n * k))
+            _cuBlas.Gemm(CuBlasOperation.Transpose, CuBlasOperation.NonTranspose, n, m, k, 1f, b, k, a, k, accumulate ? 1f : 0f, c, n);
+        else
+            Run(a, k, 1, b, 1, k, c, m, k, n, accumulate, (long)m * k, (long)n * k);
+    }
 
     /// <summary>C (m x n) (+)= A (m x k) · B (k x n).</summary>
     public void Multiply(ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, int m, int k, int n, bool accumulate)
-        => Run(a, k, 1, b, n, 1, c, m, k, n, accumulate, (long)m * k, (long)k * n);
+    {
+        // Column-major: Cᵀ = Bᵀ·Aᵀ, B stored as Bᵀ (n x k, ld n), A as Aᵀ (k x m, ld k).
+        if (_cuBlas is not null && Checked(a, b, c, m, k, n, (long)m * k, (long)k * n))
+            _cuBlas.Gemm(CuBlasOperation.NonTranspose, CuBlasOperation.NonTranspose, n, m, k, 1f, b, n, a, k, accumulate ? 1f : 0f, c, n);
+        else
+            Run(a, k, 1, b, n, 1, c, m, k, n, accumulate, (long)m * k, (long)k * n);
+    }
 
     /// <summary>C (m x n) (+)= Aᵀ · B, A being k x m and B k x n.</summary>
     public void MultiplyTransposedA(ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, int m, int k, int n, bool accumulate)
-        => Run(a, 1, m, b, n, 1, c, m, k, n, accumulate, (long)k * m, (long)k * n);
+    {
+        // Column-major: Cᵀ = Bᵀ·A, B stored as Bᵀ (n x k, ld n), A as Aᵀ (m x k, ld m).
+        if (_cuBlas is not null && Checked(a, b, c, m, k, n, (long)k * m, (long)k * n))
+            _cuBlas.Gemm(CuBlasOperation.NonTranspose, CuBlasOperation.Transpose, n, m, k, 1f, b, n, a, m, accumulate ? 1f : 0f, c, n);
+        else
+            Run(a, 1, m, b, n, 1, c, m, k, n, accumulate, (long)k * m, (long)k * n);
+    }
+
+    // The checks of Run, for the cuBLAS path; false for a product with no reduction (k = 0), which the kernel forms.
+    private static bool Checked(ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, int m, int k, int n, long aNeeded, long bNeeded)
+    {
+        if (m < 1 || n < 1 || k < 0)
+            throw new ArgumentOutOfRangeException(nameof(m), $"A product of {m}x{k} by {k}x{n} has no elements to form.");
+        RequireLength(a, aNeeded, "a");
+        RequireLength(b, bNeeded, "b");
+        RequireLength(c, (long)m * n, "c");
+        return k > 0;
+    }
 
     // op(A)[i, p] = a[i·ars + p·acs], op(B)[p, j] = b[p·brs + j·bcs].
     private void Run(ArrayView<float> a, int ars, int acs, ArrayView<float> b, int brs, int bcs, ArrayView<float> c,
