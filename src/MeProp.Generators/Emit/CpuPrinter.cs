@@ -55,23 +55,16 @@ internal static class CpuPrinter
 
     private static string Arguments(IEnumerable<Operand> operands, EmitContext c) => string.Join(", ", operands.Select(o => Argument(o, c)));
 
-    private static string Argument(Operand operand, EmitContext c) => operand switch
+    private static string Argument(Operand operand, EmitContext c) => StepOperands.Print(operand, c, o => o switch
     {
-        ValueOf v => c.Value(v.Name),
-        GradientOf g => c.Gradient(g.Name),
-        ParameterGradientOf p => c.ParameterGradient(p.Name),
         MemberOf m => c.StepMember(c.Member(m.Value, "", m.Suffix), m.Value),
         AllStepsOf a => c.AllSteps(a.Name),
         StepWidthOf s => c.StepReadWidth(s.StepRead),
-        ColumnOffset o => c.ConcatOffset(o.Concat, o.Index),
         OwnBufferOf b => EmitContext.Tape + "." + DropoutPrimitive.Storage(b.Name, c),
         Expression e => e.Code,
         RandomSource => "__mepropRandom",
-        NoOperand => "null",
-        AccumulateInto a => "accumulate: " + c.Accumulate(a.Name),
-        Named n => n.Label + ": " + Argument(n.Inner, c),
-        _ => throw new System.InvalidOperationException("No CPU form for the operand " + operand),
-    };
+        _ => null,
+    }, "CPU");
 
     // The runtime's LinearBackward state of the operation does the selection and forms dW, db and dx,
     // timed on its own: the paper's "backprop time" (MePropTimings.LinearBackward).
@@ -87,11 +80,8 @@ internal static class CpuPrinter
         c.Writer.Line($"// meProp: keep {k} entries of {c.Gradient(op.Result).Replace(EmitContext.Tape + ".", "")} (chosen per settings.Mode); the gradients of {list} use only those{(c.NeedsGradient(x) ? "" : $" ({x} needs none)")}.");
         TimedAsLinearBackward(c, () =>
         {
-            string bias = op.Operands.Count == 3 ? c.ParameterGradient(op.Operands[2]) : "null";
-            string dx = c.NeedsGradient(x) ? c.Gradient(x) : "null";
-            string accumulate = c.NeedsGradient(x) ? c.Accumulate(x) : "false";
             string state = $"{EmitContext.Tape}.{LinearPrimitive.BackwardState(op, c)}";
-            string rest = $"{c.Value(x)}, {c.Value(w)}, {c.ParameterGradient(w)}, {bias}, {dx}, accumulateDx: {accumulate}, {k}, settings.Mode, __mepropRandom";
+            string rest = LinearPrimitive.BackwardArguments(op, c) + ", __mepropRandom";
             if (s.Deferred)
             {
                 c.Writer.Line($"{state}.RunStep({c.Gradient(op.Result)}, {rest}, {c.StepMember(LinearPrimitive.DySteps(op, c), op.Result)});");

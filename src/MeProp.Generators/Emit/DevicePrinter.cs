@@ -67,30 +67,19 @@ internal static class DevicePrinter
 
     private static string Arguments(IEnumerable<Operand> operands, EmitContext c) => string.Join(", ", operands.Select(o => Argument(o, c)));
 
-    private static string Argument(Operand operand, EmitContext c) => operand switch
+    private static string Argument(Operand operand, EmitContext c) => StepOperands.Print(operand, c, o => o switch
     {
-        ValueOf v => c.Value(v.Name),
-        GradientOf g => c.Gradient(g.Name),
-        ParameterGradientOf p => c.ParameterGradient(p.Name),
-        ColumnOffset o => c.ConcatOffset(o.Concat, o.Index),
         // The user's expression is written against the model (lowering qualifies its members with
         // "this."); the device pass is a nested class that reaches the model as __owner.
         Expression e => e.Code.Replace("this.", "__owner."),
-        NoOperand => "null",
-        AccumulateInto a => "accumulate: " + c.Accumulate(a.Name),
-        Named n => n.Label + ": " + Argument(n.Inner, c),
-        _ => throw new System.InvalidOperationException("No device form for the operand " + operand),
-    };
+        _ => null,
+    }, "device");
 
     // The device backward state of the operation selects and forms dW, db and dx.
     private static void PrintLinearBackward(SelectAndFormGradients s, EmitContext c)
     {
         var op = s.Linear;
-        string w = op.Operands[0], x = op.Operands[1];
-        string bias = op.Operands.Count == 3 ? c.ParameterGradient(op.Operands[2]) : "null";
-        string dx = c.NeedsGradient(x) ? c.Gradient(x) : "null";
-        string accumulate = c.NeedsGradient(x) ? c.Accumulate(x) : "false";
         c.Writer.Line($"// meProp: keep {LinearPrimitive.K(op, c)} entries of {c.Gradient(op.Result).Replace(EmitContext.Tape + ".", "")} (chosen per settings.Mode).");
-        c.Writer.Line($"{EmitContext.Tape}.{LinearPrimitive.BackwardState(op, c)}.Run({c.Gradient(op.Result)}, {c.Value(x)}, {c.Value(w)}, {c.ParameterGradient(w)}, {bias}, {dx}, accumulateDx: {accumulate}, {LinearPrimitive.K(op, c)}, settings.Mode);");
+        c.Writer.Line($"{EmitContext.Tape}.{LinearPrimitive.BackwardState(op, c)}.Run({c.Gradient(op.Result)}, {LinearPrimitive.BackwardArguments(op, c)});");
     }
 }

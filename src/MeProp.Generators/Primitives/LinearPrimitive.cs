@@ -79,6 +79,20 @@ internal sealed class LinearPrimitive : Primitive
         yield return new SelectAndFormGradients(op, c.Fusion.FusedRelu(op.Result), c.DefersWeightGradient(op));
     }
 
+    /// <summary>
+    /// The operands after dy of the runtime's linear backward, on either backend: x, W, dW, db (or
+    /// null), dx (or null), whether dx is added to (this counts as the contribution to x's
+    /// gradient, so call it where the call is written), K and the mode.
+    /// </summary>
+    public static string BackwardArguments(Operation op, EmitContext c)
+    {
+        string w = op.Operands[0], x = op.Operands[1];
+        string bias = op.Operands.Count == 3 ? c.ParameterGradient(op.Operands[2]) : "null";
+        string dx = c.NeedsGradient(x) ? c.Gradient(x) : "null";
+        string accumulate = c.NeedsGradient(x) ? c.Accumulate(x) : "false";
+        return $"{c.Value(x)}, {c.Value(w)}, {c.ParameterGradient(w)}, {bias}, {dx}, accumulateDx: {accumulate}, {K(op, c)}, settings.Mode";
+    }
+
     /// <summary>The K of this operation's selection, as C#: the output layer has its own.</summary>
     public static string K(Operation op, EmitContext c) => c.Activity.IsOutputLayer(op.Result) ? "settings.OutputLayerK" : "settings.K";
 
