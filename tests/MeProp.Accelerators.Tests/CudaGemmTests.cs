@@ -22,8 +22,8 @@ public sealed class CudaGemmTests
             foreach (int form in new[] { 0, 1, 2 })
                 foreach (bool accumulate in new[] { false, true })
                 {
-                    float[] a = Floats(random, m * k), b = Floats(random, k * n), c0 = Floats(random, m * n);
-                    using MemoryBuffer1D<float, Stride1D.Dense> da = Upload(accelerator, a), db = Upload(accelerator, b), dc = Upload(accelerator, c0);
+                    float[] a = TestValues.Floats(random, m * k), b = TestValues.Floats(random, k * n), c0 = TestValues.Floats(random, m * n);
+                    using MemoryBuffer1D<float, Stride1D.Dense> da = TestValues.Upload(accelerator, a), db = TestValues.Upload(accelerator, b), dc = TestValues.Upload(accelerator, c0);
                     if (form == 0) gemm.MultiplyTransposedB(da.View, db.View, dc.View, m, k, n, accumulate);
                     else if (form == 1) gemm.Multiply(da.View, db.View, dc.View, m, k, n, accumulate);
                     else gemm.MultiplyTransposedA(da.View, db.View, dc.View, m, k, n, accumulate);
@@ -39,17 +39,5 @@ public sealed class CudaGemmTests
                 }
     }
 
-    private static MemoryBuffer1D<float, Stride1D.Dense> Upload(Accelerator accelerator, float[] values)
-    {
-        var buffer = accelerator.Allocate1D<float>(Math.Max(1, values.Length));
-        if (values.Length > 0) buffer.View.SubView(0, values.Length).CopyFromCPU(values);
-        return buffer;
-    }
 
-    private static float[] Floats(SeededRandom random, int length)
-    {
-        var values = new float[length];
-        for (int i = 0; i < length; i++) values[i] = (float)(random.NextDouble() * 2 - 1);
-        return values;
-    }
 }

@@ -11,12 +11,6 @@ public sealed class DeviceEmbeddingsTests : IClassFixture<CpuAcceleratorFixture>
 
     public DeviceEmbeddingsTests(CpuAcceleratorFixture device) => _device = device;
 
-    private static Batch<float> Random(int rows, int cols, SeededRandom random)
-    {
-        var batch = new Batch<float>(rows, cols);
-        for (int i = 0; i < batch.Span.Length; i++) batch.Span[i] = (float)(random.NextDouble() * 2 - 1);
-        return batch;
-    }
 
     [Theory]
     [InlineData(1, 1, 1, 1, 0)]
@@ -26,12 +20,12 @@ public sealed class DeviceEmbeddingsTests : IClassFixture<CpuAcceleratorFixture>
     {
         var random = new SeededRandom(examples * 7 + positions);
         var table = new Matrix<float>(rows, dim);
-        Random(rows, dim, random).Span.CopyTo(table.Data);
+        TestValues.Batch(rows, dim, random).Span.CopyTo(table.Data);
         var ids = new IdBatch(examples, positions);
         for (int b = 0; b < examples; b++)
             for (int p = 0; p < positions; p++) ids[b, p] = random.NextInt(rows); // repeats: a row's gradient sums several lookups
         int cols = offset + positions * dim + 3;
-        Batch<float> start = Random(examples, cols, random);
+        Batch<float> start = TestValues.Batch(examples, cols, random);
 
         var expected = new Batch<float>(examples, cols);
         start.Span.CopyTo(expected.Span);
@@ -43,7 +37,7 @@ public sealed class DeviceEmbeddingsTests : IClassFixture<CpuAcceleratorFixture>
         embeddings.Embed(dTable, ids, y, offset);
         Assert.Equal(expected.Span.ToArray(), y.ToBatch().Span.ToArray()); // copies: exact
 
-        Batch<float> dy = Random(examples, cols, random);
+        Batch<float> dy = TestValues.Batch(examples, cols, random);
         var expectedGradient = new ParameterGradient<float>(rows, dim);
         BackwardKernels.Embed(dy, offset, ids, expectedGradient);
         using DeviceBatch ddy = DeviceBatch.From(_device.Accelerator, dy), dGradient = new(_device.Accelerator, rows, dim);
@@ -59,7 +53,7 @@ public sealed class DeviceEmbeddingsTests : IClassFixture<CpuAcceleratorFixture>
     public void Concatenation_both_ways_equals_the_host(int rows, int width, int offset, int cols)
     {
         var random = new SeededRandom(rows + width);
-        Batch<float> part = Random(rows, width, random), whole = Random(rows, cols, random), dpart = Random(rows, width, random);
+        Batch<float> part = TestValues.Batch(rows, width, random), whole = TestValues.Batch(rows, cols, random), dpart = TestValues.Batch(rows, width, random);
         using var embeddings = new DeviceEmbeddings(_device.Accelerator);
         using DeviceBatch dPart = DeviceBatch.From(_device.Accelerator, part), dWhole = DeviceBatch.From(_device.Accelerator, whole);
         var expected = new Batch<float>(rows, cols);

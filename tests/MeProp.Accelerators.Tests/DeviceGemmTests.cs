@@ -35,7 +35,7 @@ public sealed class DeviceGemmTests : IClassFixture<CpuAcceleratorFixture>
     private void Check(Form form, int m, int k, int n, bool accumulate)
     {
         var random = new SeededRandom(m * 7919 + k * 31 + n + (int)form);
-        float[] a = Floats(random, m * k), b = Floats(random, k * n), c0 = Floats(random, m * n);
+        float[] a = TestValues.Floats(random, m * k), b = TestValues.Floats(random, k * n), c0 = TestValues.Floats(random, m * n);
         double Aop(int i, int p) => form == Form.TransposedA ? a[p * m + i] : a[i * k + p];
         double Bop(int p, int j) => form == Form.TransposedB ? b[j * k + p] : b[p * n + j];
 
@@ -47,7 +47,7 @@ public sealed class DeviceGemmTests : IClassFixture<CpuAcceleratorFixture>
             default: Gemm.MultiplyTransposedA<float>(a, b, host, m, k, n, accumulate); break;
         }
 
-        using MemoryBuffer1D<float, Stride1D.Dense> da = Upload(a), db = Upload(b), dc = Upload(c0);
+        using MemoryBuffer1D<float, Stride1D.Dense> da = TestValues.Upload(_device.Accelerator, a), db = TestValues.Upload(_device.Accelerator, b), dc = TestValues.Upload(_device.Accelerator, c0);
         switch (form)
         {
             case Form.TransposedB: _gemm.MultiplyTransposedB(da.View, db.View, dc.View, m, k, n, accumulate); break;
@@ -80,17 +80,5 @@ public sealed class DeviceGemmTests : IClassFixture<CpuAcceleratorFixture>
         Assert.Contains("c holds 5", ex.Message);
     }
 
-    private MemoryBuffer1D<float, Stride1D.Dense> Upload(float[] values)
-    {
-        var buffer = _device.Accelerator.Allocate1D<float>(Math.Max(1, values.Length));
-        if (values.Length > 0) buffer.View.SubView(0, values.Length).CopyFromCPU(values);
-        return buffer;
-    }
 
-    private static float[] Floats(SeededRandom random, int length)
-    {
-        var values = new float[length];
-        for (int i = 0; i < length; i++) values[i] = (float)(random.NextDouble() * 2 - 1);
-        return values;
-    }
 }

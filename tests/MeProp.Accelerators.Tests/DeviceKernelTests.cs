@@ -12,12 +12,7 @@ public sealed class DeviceKernelTests : IClassFixture<CpuAcceleratorFixture>
 
     public DeviceKernelTests(CpuAcceleratorFixture device) => _device = device;
 
-    private Batch<float> Host(int rows, int cols, double scale = 2.0)
-    {
-        var batch = new Batch<float>(rows, cols);
-        for (int i = 0; i < batch.Span.Length; i++) batch.Span[i] = (float)((_random.NextDouble() - 0.5) * scale);
-        return batch;
-    }
+    private Batch<float> Host(int rows, int cols, double scale = 2.0) => TestValues.Batch(rows, cols, _random, scale);
 
     private DeviceBatch Device(Batch<float> batch) => DeviceBatch.From(_device.Accelerator, batch);
 

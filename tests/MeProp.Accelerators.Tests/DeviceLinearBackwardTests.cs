@@ -11,12 +11,6 @@ public sealed class DeviceLinearBackwardTests : IClassFixture<CpuAcceleratorFixt
 
     public DeviceLinearBackwardTests(CpuAcceleratorFixture device) => _device = device;
 
-    private static Batch<float> Random(int rows, int cols, SeededRandom random)
-    {
-        var batch = new Batch<float>(rows, cols);
-        for (int i = 0; i < batch.Span.Length; i++) batch.Span[i] = (float)(random.NextDouble() * 2 - 1);
-        return batch;
-    }
 
     [Theory]
     [InlineData(MePropMode.Dense, 5, 9, 7, 3)]
@@ -29,9 +23,9 @@ public sealed class DeviceLinearBackwardTests : IClassFixture<CpuAcceleratorFixt
     public void Gradients_equal_the_cpu_backward(MePropMode mode, int batch, int n, int m, int k)
     {
         var random = new SeededRandom(batch * 1000 + n * 10 + m);
-        Batch<float> dy = Random(batch, n, random), x = Random(batch, m, random), dxStart = Random(batch, m, random);
+        Batch<float> dy = TestValues.Batch(batch, n, random), x = TestValues.Batch(batch, m, random), dxStart = TestValues.Batch(batch, m, random);
         var w = new Matrix<float>(n, m);
-        Random(n, m, random).Span.CopyTo(w.Data);
+        TestValues.Batch(n, m, random).Span.CopyTo(w.Data);
         foreach (bool accumulateDx in new[] { false, true })
         {
             var dw = new ParameterGradient<float>(n, m);
@@ -59,8 +53,8 @@ public sealed class DeviceLinearBackwardTests : IClassFixture<CpuAcceleratorFixt
     public void Weight_and_bias_gradients_are_added_to()
     {
         var random = new SeededRandom(5);
-        using DeviceBatch dy = DeviceBatch.From(_device.Accelerator, Random(6, 8, random)), x = DeviceBatch.From(_device.Accelerator, Random(6, 4, random)),
-                          w = DeviceBatch.From(_device.Accelerator, Random(8, 4, random)), dw = new(_device.Accelerator, 8, 4), db = new(_device.Accelerator, 1, 8);
+        using DeviceBatch dy = DeviceBatch.From(_device.Accelerator, TestValues.Batch(6, 8, random)), x = DeviceBatch.From(_device.Accelerator, TestValues.Batch(6, 4, random)),
+                          w = DeviceBatch.From(_device.Accelerator, TestValues.Batch(8, 4, random)), dw = new(_device.Accelerator, 8, 4), db = new(_device.Accelerator, 1, 8);
         using var backward = new DeviceLinearBackward(_device.Accelerator);
         foreach (MePropMode mode in new[] { MePropMode.Dense, MePropMode.TopK, MePropMode.Unified })
         {

@@ -10,12 +10,6 @@ public sealed class DeviceTrainingTests : IClassFixture<CpuAcceleratorFixture>
 
     public DeviceTrainingTests(CpuAcceleratorFixture device) => _device = device;
 
-    private static Batch<float> Random(int rows, int cols, SeededRandom random, double scale = 2)
-    {
-        var batch = new Batch<float>(rows, cols);
-        for (int i = 0; i < batch.Span.Length; i++) batch.Span[i] = (float)((random.NextDouble() - 0.5) * scale);
-        return batch;
-    }
 
     [Theory]
     [InlineData(1, 1)]
@@ -24,7 +18,7 @@ public sealed class DeviceTrainingTests : IClassFixture<CpuAcceleratorFixture>
     public void Softmax_cross_entropy_equals_the_host(int batch, int classes)
     {
         var random = new SeededRandom(batch + classes);
-        Batch<float> logits = Random(batch, classes, random, scale: 40);
+        Batch<float> logits = TestValues.Batch(batch, classes, random, scale: 40);
         logits.Span[0] = 3000f; // large logits must neither overflow nor lose the loss
         int[] labels = new int[batch];
         for (int b = 0; b < batch; b++) labels[b] = random.NextInt(classes);
@@ -58,7 +52,7 @@ public sealed class DeviceTrainingTests : IClassFixture<CpuAcceleratorFixture>
     {
         var random = new SeededRandom(name.Length);
         var value = new Matrix<float>(5, 7);
-        Random(5, 7, random).Span.CopyTo(value.Data);
+        TestValues.Batch(5, 7, random).Span.CopyTo(value.Data);
         var parameter = new Parameter<float>("W", value);
         IOptimizer<float> host = name switch
         {
@@ -73,7 +67,7 @@ public sealed class DeviceTrainingTests : IClassFixture<CpuAcceleratorFixture>
                           s1 = new(_device.Accelerator, 5, 7), s2 = new(_device.Accelerator, 5, 7);
         for (int step = 1; step <= 3; step++)
         {
-            Batch<float> gradient = Random(5, 7, random);
+            Batch<float> gradient = TestValues.Batch(5, 7, random);
             parameter.Gradient.MarkAllRows();
             gradient.Span.CopyTo(parameter.Gradient.Data);
             host.Step(new[] { parameter });

@@ -60,7 +60,7 @@ public sealed class DeviceBatch : IDisposable
     {
         ArgumentNullException.ThrowIfNull(batch);
         RequireShape(batch.Rows, batch.Cols, nameof(batch));
-        View.CopyFromCPU(batch.Span.ToArray());
+        CopyFrom(batch.Span);
     }
 
     /// <summary>Overwrites this batch with Rows·Cols host values, row-major.</summary>
@@ -92,9 +92,7 @@ public sealed class DeviceBatch : IDisposable
     {
         ArgumentNullException.ThrowIfNull(batch);
         RequireShape(batch.Rows, batch.Cols, nameof(batch));
-        float[] host = new float[Rows * Cols];
-        View.CopyToCPU(host);
-        host.CopyTo(batch.Span);
+        CopyTo(batch.Span);
     }
 
     /// <summary>A new host batch holding this batch's values.</summary>
