@@ -13,6 +13,7 @@ namespace MeProp.Examples.Tests.Parser;
 /// double: the float kernels' blocked and vectorised paths at these sizes select the same entries and
 /// form the same gradients. The second step checks that the first one's rows were cleared.
 /// </summary>
+[Collection(AllocationCounting.Name)]
 public class ParserGradientTests
 {
     private const int Batch = 200, Dimension = ParserShape.Dimension, Hidden = 500, Transitions = 61;
