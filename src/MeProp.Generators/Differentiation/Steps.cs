@@ -51,6 +51,12 @@ internal sealed record NoOperand : Operand;
 /// </summary>
 internal sealed record AccumulateInto(string Name) : Operand;
 
+/// <summary>Step <paramref name="Index"/> (a loop's index variable) of a sequence operand.</summary>
+internal sealed record StepOf(Operand Sequence, string Index) : Operand;
+
+/// <summary>C# written as is on every backend (a constant).</summary>
+internal sealed record Literal(string Code) : Operand;
+
 /// <summary>An operand passed by parameter name (<c>offset: ...</c>).</summary>
 internal sealed record Named(string Label, Operand Inner) : Operand;
 

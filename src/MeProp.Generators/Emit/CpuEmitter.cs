@@ -23,7 +23,6 @@ namespace MeProp.Generators.Emit;
 internal static class CpuEmitter
 {
     private const string R = EmitContext.Runtime;
-    private const string Backward = EmitContext.Runtime + ".Kernels.BackwardKernels";
     private const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"MeProp.Generators\", \"1.0.0\")]";
 
     public static string HintName(ModelSpec model)
@@ -53,7 +52,7 @@ internal static class CpuEmitter
             EmitState(c);
             w.Line();
             EmitForwardTrain(c);
-            EmitSideLoops(c);
+            CpuPassWriter.WriteSideLoops(c);
             w.Line();
             EmitBackward(c);
             w.Line();
@@ -153,170 +152,12 @@ internal static class CpuEmitter
                 w.Line($"{EmitContext.Tape}.{input.Name} = {input.Name};");
             if (FirstSequenceInput(m) is { } sequence)
                 w.Line($"{EmitContext.Tape}.SetLength({sequence.Name}.Length);");
-            EmitForwardOperations(c, m.Operations);
+            new CpuPassWriter(c).ForwardOperations(m.Operations);
             w.Line();
             w.Line($"__mepropLastTape = {EmitContext.Tape};");
             w.Line("MePropTimings.AddForward(global::System.Diagnostics.Stopwatch.GetTimestamp() - start);");
             w.Line($"return {c.Value(m.Output)};");
         }
-    }
-
-    private static void EmitForwardOperations(EmitContext c, IReadOnlyList<Operation> operations)
-    {
-        string? statement = null;
-        for (int i = 0; i < operations.Count; i++)
-        {
-            Operation op = operations[i];
-            if (op.Kind == OpKind.Loop)
-            {
-                int partner = ConcurrentPartner(operations, i);
-                if (partner < 0)
-                    EmitForwardLoop(c, op.Loop!);
-                else
-                {
-                    EmitForwardOperations(c, Slice(operations, i + 1, partner)); // they do not read the first loop
-                    EmitConcurrentLoops(c, op.Loop!, operations[partner].Loop!);
-                    i = partner;
-                }
-                statement = null;
-                continue;
-            }
-            if (op.Kind == OpKind.StepRead) continue; // a view of the sequence's step: nothing to compute
-            if (op.Source != statement)
-            {
-                statement = op.Source;
-                c.Writer.Line();
-                c.Writer.Line("// " + OneLine(op.Source));
-            }
-            CpuPrinter.Print(Primitive.For(op.Kind).Forward(op, c), c);
-        }
-    }
-
-    private static List<Operation> Slice(IReadOnlyList<Operation> operations, int from, int to)
-    {
-        var slice = new List<Operation>();
-        for (int i = from; i < to; i++) slice.Add(operations[i]);
-        return slice;
-    }
-
-    private static void EmitForwardLoop(EmitContext c, LoopSpec loop)
-    {
-        IndentedWriter w = c.Writer;
-        var beforeLoop = loop.Body.Where(o => c.InputPartBeforeLoop(o, out _) is not null).ToList();
-        if (beforeLoop.Count > 0)
-        {
-            w.Line();
-            w.Line("// The parts of the loop's products that do not depend on its state, for every step at once.");
-            foreach (Operation product in beforeLoop) CpuPrinter.Print(LinearPrimitive.BeforeLoop(product, c), c);
-        }
-        w.Line();
-        w.Line("// " + loop.Header);
-        using (w.Block(LoopHeader(c, loop, backward: false)))
-        {
-            EmitPhis(c, loop);
-            EmitForwardOperations(c, loop.Body);
-        }
-    }
-
-    // Two loops that do not depend on each other run at the same time: the second on the runtime's
-    // side thread (its code in __MePropSideLoop, started through a delegate the tape keeps, so that
-    // nothing is allocated per call), the first on this thread. At batch 1 each loop is bound by the
-    // rate at which one core reads its weight matrices at every step, so two cores read twice as much.
-    private static void EmitConcurrentLoops(EmitContext c, LoopSpec first, LoopSpec second)
-    {
-        IndentedWriter w = c.Writer;
-        int index = c.SideLoops.Count;
-        string pending = c.Member("side" + index.ToString(CultureInfo.InvariantCulture), "__", "");
-        string member = c.Member("loop" + index.ToString(CultureInfo.InvariantCulture), "__side_", "");
-
-        var side = new IndentedWriter();
-        c.Writer = side;
-        EmitForwardLoop(c, second);
-        c.Writer = w;
-        c.SideLoops.Add(new SideLoop(member, index, second.Header, side.ToString()));
-
-        w.Line();
-        w.Line($"// The next two loops do not depend on each other: \"{second.Header}\" runs on the side thread");
-        w.Line($"// (__MePropSideLoop) while this thread runs \"{first.Header}\".");
-        w.Line($"var {pending} = {R}.Kernels.SideThread.Start({EmitContext.Tape}.{member});");
-        using (w.Block("try"))
-            EmitForwardLoop(c, first);
-        using (w.Block("finally"))
-            w.Line($"{pending}.Join();");
-    }
-
-    /// <summary>
-    /// The index of a top-level loop that may run at the same time as the loop at <paramref name="i"/>,
-    /// or -1: the next loop, when neither it nor the operations between the two read anything the
-    /// first loop defines (so those operations may run before both), when neither loop draws random
-    /// numbers and nothing between them does (dropout: the draws must keep the program's order),
-    /// and when both have a linear operation (the work that is worth a second core).
-    /// </summary>
-    private static int ConcurrentPartner(IReadOnlyList<Operation> operations, int i)
-    {
-        LoopSpec first = operations[i].Loop!;
-        if (!WorthASecondCore(first) || DrawsRandomNumbers(first)) return -1;
-        var defined = new HashSet<string>(first.Body.Select(o => o.Result)
-            .Concat(first.States.SelectMany(s => new[] { s.Phi, s.Final }))
-            .Concat(first.Outputs.Select(o => o.Sequence)));
-        for (int j = i + 1; j < operations.Count; j++)
-        {
-            Operation op = operations[j];
-            if (op.Kind != OpKind.Loop)
-            {
-                if (op.Kind == OpKind.Dropout || op.Operands.Any(defined.Contains)) return -1;
-                continue;
-            }
-            LoopSpec second = op.Loop!;
-            bool reads = op.Operands.Concat(second.Body.SelectMany(o => o.Operands)).Concat(second.States.Select(s => s.Initial))
-                .Append(second.Sequence).Any(defined.Contains);
-            return reads || !WorthASecondCore(second) || DrawsRandomNumbers(second) ? -1 : j;
-        }
-        return -1;
-    }
-
-    private static bool WorthASecondCore(LoopSpec loop) => loop.Body.Any(o => o.Kind == OpKind.Linear);
-
-    private static bool DrawsRandomNumbers(LoopSpec loop) => loop.Body.Any(o => o.Kind == OpKind.Dropout);
-
-    // The code of the loops that run on the side thread, one case each.
-    private static void EmitSideLoops(EmitContext c)
-    {
-        if (c.SideLoops.Count == 0) return;
-        IndentedWriter w = c.Writer;
-        w.Line();
-        w.Line("// Loops that ForwardTrain runs on the side thread, while it runs another loop that does not depend on them.");
-        w.Line(GeneratedCode);
-        using (w.Block($"private void __MePropSideLoop(__MePropTape {EmitContext.Tape}, int loop)"))
-        {
-            using (w.Block("switch (loop)"))
-            {
-                foreach (SideLoop loop in c.SideLoops)
-                {
-                    using (w.Block($"case {loop.Index.ToString(CultureInfo.InvariantCulture)}: // {loop.Header}"))
-                    {
-                        foreach (string line in loop.Code.Trim('\n').Split('\n'))
-                            w.Line(line);
-                        w.Line("break;");
-                    }
-                }
-            }
-        }
-    }
-
-    // The loop over steps, in the forward method's order or in reverse for back propagation through time.
-    private static string LoopHeader(EmitContext c, LoopSpec loop, bool backward)
-    {
-        string t = loop.Index, length = c.SequenceValue(loop.Sequence) + ".Length";
-        return loop.Reverse != backward
-            ? $"for (int {t} = {length} - 1; {t} >= 0; {t}--)"
-            : $"for (int {t} = 0; {t} < {length}; {t}++)";
-    }
-
-    private static void EmitPhis(EmitContext c, LoopSpec loop)
-    {
-        foreach (LoopState state in loop.States)
-            c.Writer.Line($"var {state.Phi} = {c.PhiInitializer(state.Phi)}; // {state.Local} when the step starts");
     }
 
     private static void EmitBackward(EmitContext c)
@@ -355,91 +196,9 @@ internal static class CpuEmitter
             foreach (ParameterSpec p in m.Parameters)
                 w.Line($"{c.ParameterGradient(p.Name)}.Clear();");
             c.MarkContributed(m.Output); // dOutput holds its gradient already
-            EmitBackwardOperations(c, m.Operations);
+            new CpuPassWriter(c).BackwardOperations(m.Operations);
             w.Line();
             w.Line("timings.AddBackward(global::System.Diagnostics.Stopwatch.GetTimestamp() - start);");
-        }
-    }
-
-    private static void EmitBackwardOperations(EmitContext c, IReadOnlyList<Operation> operations)
-    {
-        IndentedWriter w = c.Writer;
-        for (int i = operations.Count - 1; i >= 0; i--)
-        {
-            Operation op = operations[i];
-            if (op.Kind == OpKind.Loop)
-            {
-                EmitBackwardLoop(c, op.Loop!);
-                continue;
-            }
-            if (op.Kind == OpKind.StepRead || !c.Activity.NeedsGradient(op.Result) || c.Fusion.IsFusedIntoLinear(op)) continue;
-            IPrimitive primitive = Primitive.For(op.Kind);
-            Operation? relu = op.Kind == OpKind.Linear ? c.Fusion.FusedRelu(op.Result) : null;
-            string what = relu is null ? primitive.Describe(op) : Primitive.For(OpKind.Relu).Describe(relu) + ", fused with " + primitive.Describe(op);
-            string source = relu is null || relu.Source == op.Source ? OneLine(op.Source) : OneLine(op.Source) + " " + OneLine(relu.Source);
-            w.Line();
-            w.Line($"// grad of: {what}    [{source}]");
-            CpuPrinter.Print(primitive.Backward(op, c), c);
-        }
-    }
-
-    // Back propagation through time: the steps in reverse order, each a reverse pass over the body.
-    // A state's gradient is carried from step to step in its Next's buffer: before the loop it holds
-    // the gradient of the value after the loop; each step adds what the step's own uses contribute,
-    // back-propagates, and leaves the phi's gradient there for the previous step; after the loop the
-    // phi's gradient is the initial value's.
-    private static void EmitBackwardLoop(EmitContext c, LoopSpec loop)
-    {
-        IndentedWriter w = c.Writer;
-        bool any = loop.Body.Any(o => o.Kind != OpKind.StepRead && c.Activity.NeedsGradient(o.Result));
-        if (!any) return;
-        w.Line();
-        w.Line($"// grad of: {loop.Header}    (back propagation through time: the steps in reverse order)");
-        foreach (LoopState state in loop.States.Where(s => c.NeedsGradient(s.Next)))
-        {
-            if (c.NeedsGradient(state.Final))
-                w.Line($"{Backward}.Pass({c.Gradient(state.Final)}, {c.Gradient(state.Next)}, accumulate: false); // {state.Local} after the loop");
-            else
-                w.Line($"{Backward}.Zero({c.Gradient(state.Next)}); // {state.Local} is not used after the loop");
-            c.MarkContributed(state.Next);
-        }
-        // Values from outside the loop that every step reads: their gradients sum over the steps.
-        var defined = new HashSet<string>(loop.Body.Select(o => o.Result).Concat(loop.States.Select(s => s.Phi)));
-        foreach (string outside in loop.Body.SelectMany(o => o.Operands).Distinct())
-        {
-            if (defined.Contains(outside) || c.IsParameter(outside) || c.IsSequence(outside) || !c.NeedsGradient(outside) || c.HasContribution(outside)) continue;
-            w.Line($"{Backward}.Zero({c.Gradient(outside)}); // read by every step: the steps add their parts");
-            c.MarkContributed(outside);
-        }
-        using (w.Block(LoopHeader(c, loop, backward: true)))
-        {
-            EmitPhis(c, loop);
-            foreach (LoopOutput output in loop.Outputs)
-            {
-                if (!c.Activity.NeedsGradient(output.Sequence) || !c.NeedsGradient(output.Value)) continue;
-                w.Line($"{Backward}.Pass({c.Gradient(output.Sequence)}[{loop.Index}], {c.Gradient(output.Value)}, accumulate: {c.Accumulate(output.Value)}); // written to {output.Sequence}[{loop.Index}]");
-            }
-            EmitBackwardOperations(c, loop.Body);
-            bool carried = false;
-            foreach (LoopState state in loop.States.Where(s => c.NeedsGradient(s.Next)))
-            {
-                if (!carried) { w.Line(); w.Line("// The states' gradients, carried to the previous step."); carried = true; }
-                if (c.NeedsGradient(state.Phi) && c.HasContribution(state.Phi))
-                    w.Line($"{Backward}.Pass({c.Gradient(state.Phi)}, {c.Gradient(state.Next)}, accumulate: false);");
-                else
-                    w.Line($"{Backward}.Zero({c.Gradient(state.Next)}); // this step does not read {state.Local}");
-            }
-        }
-        var deferred = loop.Body.Where(o => c.DefersWeightGradient(o) && c.Activity.NeedsGradient(o.Result)).ToList();
-        if (deferred.Count > 0)
-        {
-            w.Line("// The weight gradients of the loop's linear operations, formed once from every step where the steps ran densely.");
-            foreach (Operation op in deferred) CpuPrinter.Print(new FormDeferredWeightGradients(op), c);
-        }
-        foreach (LoopState state in loop.States)
-        {
-            if (!c.NeedsGradient(state.Initial) || !c.NeedsGradient(state.Phi) || !c.HasContribution(state.Phi)) continue;
-            w.Line($"{Backward}.Pass({c.Gradient(state.Phi)}, {c.Gradient(state.Initial)}, accumulate: {c.Accumulate(state.Initial)}); // {state.Local} before the first step");
         }
     }
 
@@ -683,7 +442,4 @@ internal static class CpuEmitter
 
     // A layer's parameter is reached through the layer member, which may itself be null.
     private static string NullSafe(string access) => access.Replace(".", "?.");
-
-    private static string OneLine(string source)
-        => string.Join(" ", source.Split(new[] { '\r', '\n' }, System.StringSplitOptions.RemoveEmptyEntries).Select(s => s.Trim()));
 }

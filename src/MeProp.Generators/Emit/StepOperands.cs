@@ -15,6 +15,8 @@ internal static class StepOperands
         ParameterGradientOf p => c.ParameterGradient(p.Name),
         ColumnOffset o => c.ConcatOffset(o.Concat, o.Index),
         NoOperand => "null",
+        Literal l => l.Code,
+        StepOf s => Print(s.Sequence, c, own, backend) + "[" + s.Index + "]",
         AccumulateInto a => "accumulate: " + c.Accumulate(a.Name),
         Named n => n.Label + ": " + Print(n.Inner, c, own, backend),
         _ => throw new InvalidOperationException($"No {backend} form for the operand {operand}"),
