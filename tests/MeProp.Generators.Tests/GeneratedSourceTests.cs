@@ -249,7 +249,13 @@ public sealed class GeneratedSourceTests
     /// the sentence, and a dense output layer on both directions' states at every step.
     /// </summary>
     [Fact]
-    public void BiLstmTagger() => Check("""
+    public void BiLstmTagger() => Check(BiLstmTaggerSource, "Paper.Tagging.BiLstmTagger.Scores.MeProp.g.cs", nameof(BiLstmTagger));
+
+    /// <summary>The same tagger's device pass: back propagation through time on device sequences (the steps printed by DevicePrinter).</summary>
+    [Fact]
+    public void BiLstmTaggerDevicePass() => Check(BiLstmTaggerSource, "Paper.Tagging.BiLstmTagger.Scores.MePropDevice.g.cs", nameof(BiLstmTaggerDevicePass), sources: 2, device: true);
+
+    private const string BiLstmTaggerSource = """
         using MeProp;
         using static MeProp.Ops;
 
@@ -308,7 +314,7 @@ public sealed class GeneratedSourceTests
                 return scores;
             }
         }
-        """, "Paper.Tagging.BiLstmTagger.Scores.MeProp.g.cs", nameof(BiLstmTagger));
+        """;
 
     /// <summary>A model with no linear operation (embeddings, a bias, element-wise operations only) still compiles.</summary>
     [Fact]

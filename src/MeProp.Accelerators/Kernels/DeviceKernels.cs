@@ -85,6 +85,26 @@ public sealed class DeviceKernels
         Copy(x, y);
     }
 
+    /// <summary>Step t of y is step Length - 1 - t of x.</summary>
+    /// <exception cref="ArgumentException">The shapes differ.</exception>
+    public void Reverse(DeviceSequence x, DeviceSequence y)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        x.RequireSameShape(y, "reversed sequence");
+        for (int t = 0; t < x.Length; t++) Copy(x[x.Length - 1 - t], y[t]);
+    }
+
+    /// <summary>Step Length - 1 - t of dx (+)= step t of dy (the gradient of a reversed sequence).</summary>
+    /// <exception cref="ArgumentException">The shapes differ.</exception>
+    public void ReverseBackward(DeviceSequence dy, DeviceSequence dx, bool accumulate)
+    {
+        ArgumentNullException.ThrowIfNull(dy);
+        ArgumentNullException.ThrowIfNull(dx);
+        dy.RequireSameShape(dx, "gradient of a reversed sequence");
+        for (int t = 0; t < dy.Length; t++) Pass(dy[t], dx[dy.Length - 1 - t], accumulate);
+    }
+
     /// <summary>y = a + b.</summary>
     public void Add(DeviceBatch a, DeviceBatch b, DeviceBatch y) => RunBinary(Binary.Add, a, b, y);
 

@@ -8,10 +8,15 @@ namespace MeProp.Accelerators;
 /// A mini-batch of float activations in an accelerator's memory: <see cref="Rows"/> examples of
 /// <see cref="Cols"/> features, row-major, as <see cref="Batch{T}"/> is on the host.
 /// </summary>
-/// <remarks>Owns its buffer: dispose it (or the accelerator) to free the device memory.</remarks>
+/// <remarks>
+/// A batch made with its constructor owns its buffer: dispose it (or the accelerator) to free the
+/// device memory. A step of a <see cref="DeviceSequence"/> is a view of the sequence's buffer, which
+/// its Dispose leaves alone.
+/// </remarks>
 public sealed class DeviceBatch : IDisposable
 {
-    private readonly MemoryBuffer1D<float, Stride1D.Dense> _buffer;
+    private readonly MemoryBuffer1D<float, Stride1D.Dense>? _owned;
+    private readonly ArrayView1D<float, Stride1D.Dense> _view;
 
     /// <summary>Allocates a zeroed batch on <paramref name="accelerator"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A dimension is below 1 (as for a host batch).</exception>
@@ -23,8 +28,20 @@ public sealed class DeviceBatch : IDisposable
         Accelerator = accelerator;
         Rows = rows;
         Cols = cols;
-        _buffer = accelerator.Allocate1D<float>((long)rows * cols);
-        _buffer.MemSetToZero();
+        _owned = accelerator.Allocate1D<float>((long)rows * cols);
+        _owned.MemSetToZero();
+        _view = _owned.View;
+    }
+
+    // A view of rows·cols elements of a buffer another object owns.
+    internal DeviceBatch(Accelerator accelerator, int rows, int cols, ArrayView1D<float, Stride1D.Dense> view)
+    {
+        if (view.Length != (long)rows * cols)
+            throw new ArgumentException($"A view of {view.Length} elements cannot be a {rows}x{cols} batch.", nameof(view));
+        Accelerator = accelerator;
+        Rows = rows;
+        Cols = cols;
+        _view = view;
     }
 
     /// <summary>A device copy of <paramref name="batch"/>.</summary>
@@ -52,7 +69,7 @@ public sealed class DeviceBatch : IDisposable
     public int Cols { get; }
 
     /// <summary>The elements, row-major (Rows·Cols of them).</summary>
-    public ArrayView1D<float, Stride1D.Dense> View => _buffer.View;
+    public ArrayView1D<float, Stride1D.Dense> View => _view;
 
     /// <summary>Overwrites this batch with the host <paramref name="batch"/> of the same shape.</summary>
     /// <exception cref="ArgumentException">The shapes differ.</exception>
@@ -84,7 +101,7 @@ public sealed class DeviceBatch : IDisposable
     }
 
     /// <summary>Sets every element to zero.</summary>
-    public void Clear() => _buffer.MemSetToZero();
+    public void Clear() => _view.MemSetToZero();
 
     /// <summary>Overwrites the host <paramref name="batch"/> of the same shape with this batch.</summary>
     /// <exception cref="ArgumentException">The shapes differ.</exception>
@@ -109,5 +126,5 @@ public sealed class DeviceBatch : IDisposable
             throw new ArgumentException($"{name} is {rows}x{cols}, but the device batch is {Rows}x{Cols}.", name);
     }
 
-    public void Dispose() => _buffer.Dispose();
+    public void Dispose() => _owned?.Dispose();
 }

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using MeProp.Generators.Differentiation;
 using MeProp.Generators.Model;
 using MeProp.Generators.Primitives;
 
@@ -13,9 +14,11 @@ namespace MeProp.Generators.Emit;
 /// <see cref="DevicePrinter"/>; nothing is fused or shared yet.
 /// </summary>
 /// <remarks>
-/// Written for float models without loops (the MLPs: MNIST's and the parser's); a model with a loop
-/// over a sequence, or of double, gets no device pass yet. Output is deterministic: it depends only
-/// on the <see cref="ModelSpec"/>.
+/// Written for float models, loops over sequences included (the recurrent tagger): sequences are
+/// <c>DeviceSequence</c>s (id sequences stay on the host and are uploaded by each lookup), and a
+/// loop's steps run one after another, each with its whole product (the CPU's before-the-loop
+/// products and deferred weight gradients are that backend's forms). Double models get no device
+/// pass. Output is deterministic: it depends only on the <see cref="ModelSpec"/>.
 /// </remarks>
 internal static class DeviceEmitter
 {
@@ -23,11 +26,8 @@ internal static class DeviceEmitter
     private const string A = "global::MeProp.Accelerators";
     private const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"MeProp.Generators\", \"1.0.0\")]";
 
-    /// <summary>Whether this model gets a device pass.</summary>
-    public static bool Supports(ModelSpec model)
-        => model.ElementType == "float" && model.OutputKind == ValueKind.Batch
-           && model.Inputs.All(i => i.Kind is ValueKind.Batch or ValueKind.Ids)
-           && EmitContext.AllOperations(model.Operations).All(o => o.Kind is not (OpKind.Loop or OpKind.Reverse or OpKind.StepRead));
+    /// <summary>Whether this model gets a device pass: float models (the device runtime is float only).</summary>
+    public static bool Supports(ModelSpec model) => model.ElementType == "float";
 
     public static string HintName(ModelSpec model) => CpuEmitter.HintName(model).Replace(".MeProp.g.cs", ".MePropDevice.g.cs");
 
@@ -62,9 +62,31 @@ internal static class DeviceEmitter
         return open < 0 ? "" : m.Type.Declaration.Substring(open);
     }
 
-    private static string InputType(ValueSpec input) => input.Kind == ValueKind.Ids ? R + ".IdBatch" : A + ".DeviceBatch";
+    private static string InputType(ValueSpec input) => input.Kind switch
+    {
+        ValueKind.Ids => R + ".IdBatch",
+        ValueKind.IdSequence => R + ".IdSequence",
+        ValueKind.Sequence => A + ".DeviceSequence",
+        _ => A + ".DeviceBatch",
+    };
+
+    private static string OutputType(ModelSpec m) => m.OutputKind == ValueKind.Sequence ? A + ".DeviceSequence" : A + ".DeviceBatch";
 
     private static string InputList(ModelSpec m, bool withTypes) => string.Join(", ", m.Inputs.Select(i => withTypes ? InputType(i) + " " + i.Name : i.Name));
+
+    private static bool IsSequence(ValueSpec input) => input.Kind is ValueKind.Sequence or ValueKind.IdSequence;
+
+    // How many examples (rows per step) and features an input has, as C# on the input's name.
+    private static string Examples(ValueSpec input) => input.Name + (IsSequence(input) ? ".Examples" : ".Rows");
+
+    private static string Features(ValueSpec input) => input.Name + input.Kind switch
+    {
+        ValueKind.Sequence => ".Features",
+        ValueKind.IdSequence => ".Positions",
+        _ => ".Cols",
+    };
+
+    private static ValueSpec? FirstSequenceInput(ModelSpec m) => m.Inputs.FirstOrDefault(IsSequence);
 
     private static void EmitPass(EmitContext c)
     {
@@ -82,6 +104,7 @@ internal static class DeviceEmitter
             w.Line($"private readonly {A}.DeviceRuntime __device;");
             w.Line("private readonly global::System.Collections.Generic.Dictionary<int, __MePropDeviceTape> __tapes = new();");
             w.Line("private __MePropDeviceTape? __last;");
+            w.Line($"private (string, {batch}, {batch})[]? __parameters;");
             w.Line();
             w.Line("// The parameters on the device (named as in the IR), and their gradients.");
             foreach (ParameterSpec p in m.Parameters)
@@ -103,8 +126,8 @@ internal static class DeviceEmitter
                 }
             }
             w.Line();
-            w.Line("/// <summary>The parameters on the device, with their gradients, in the order of the model's Parameters.</summary>");
-            w.Line($"public global::System.Collections.Generic.IReadOnlyList<(string Name, {batch} Value, {batch} Gradient)> Parameters => new (string, {batch}, {batch})[]");
+            w.Line("/// <summary>The parameters on the device, with their gradients, in the order of the model's Parameters (one list, made once: an optimizer's loop over it allocates nothing).</summary>");
+            w.Line($"public global::System.Collections.Generic.IReadOnlyList<(string Name, {batch} Value, {batch} Gradient)> Parameters => __parameters ??= new (string, {batch}, {batch})[]");
             w.Line("{");
             foreach (ParameterSpec p in m.Parameters)
                 w.Line($"    (\"{p.Access}\", {p.Name}, {c.GradientMember(p.Name)}),");
@@ -132,13 +155,19 @@ internal static class DeviceEmitter
                 ValueSpec first = m.Inputs[0];
                 foreach (ValueSpec input in m.Inputs.Skip(1))
                 {
-                    w.Line($"if ({input.Name}.Rows != {first.Name}.Rows)");
-                    w.Line($"    throw new global::System.ArgumentException($\"Every input needs one row per example: {first.Name} has {{{first.Name}.Rows}} examples but {input.Name} has {{{input.Name}.Rows}}.\", nameof({input.Name}));");
+                    w.Line($"if ({Examples(input)} != {Examples(first)})");
+                    w.Line($"    throw new global::System.ArgumentException($\"Every input needs one row per example: {first.Name} has {{{Examples(first)}}} examples but {input.Name} has {{{Examples(input)}}}.\", nameof({input.Name}));");
                 }
-                w.Line($"if (!__tapes.TryGetValue({first.Name}.Rows, out var tape) || !tape.Fits({InputList(m, withTypes: false)}))");
+                var sequences = m.Inputs.Where(IsSequence).ToList();
+                foreach (ValueSpec input in sequences.Skip(1))
+                {
+                    w.Line($"if ({input.Name}.Length != {sequences[0].Name}.Length)");
+                    w.Line($"    throw new global::System.ArgumentException($\"Every sequence input needs the same number of steps: {sequences[0].Name} has {{{sequences[0].Name}.Length}} but {input.Name} has {{{input.Name}.Length}}.\", nameof({input.Name}));");
+                }
+                w.Line($"if (!__tapes.TryGetValue({Examples(first)}, out var tape) || !tape.Fits({InputList(m, withTypes: false)}))");
                 w.Line("{");
                 w.Line("    tape?.Dispose();");
-                w.Line($"    __tapes[{first.Name}.Rows] = tape = new __MePropDeviceTape(__owner, __device, {InputList(m, withTypes: false)});");
+                w.Line($"    __tapes[{Examples(first)}] = tape = new __MePropDeviceTape(__owner, __device, {InputList(m, withTypes: false)});");
                 w.Line("}");
                 w.Line("return tape;");
             }
@@ -167,21 +196,13 @@ internal static class DeviceEmitter
         IndentedWriter w = c.Writer;
         ModelSpec m = c.Model;
         w.Line($"/// <summary>The training forward of <see cref=\"{m.MethodName}\"/> on the device, recorded for <see cref=\"Backward\"/>; the result is a device buffer reused by the next call with the same batch size.</summary>");
-        using (w.Block($"public {A}.DeviceBatch ForwardTrain({InputList(m, withTypes: true)})"))
+        using (w.Block($"public {OutputType(m)} ForwardTrain({InputList(m, withTypes: true)})"))
         {
             w.Line($"var {EmitContext.Tape} = __TapeFor({InputList(m, withTypes: false)});");
             foreach (ValueSpec input in m.Inputs) w.Line($"{EmitContext.Tape}.{input.Name} = {input.Name};");
-            string? statement = null;
-            foreach (Operation op in m.Operations)
-            {
-                if (op.Source != statement)
-                {
-                    statement = op.Source;
-                    w.Line();
-                    w.Line("// " + OneLine(op.Source));
-                }
-                DevicePrinter.Print(Primitive.For(op.Kind).Forward(op, c), c);
-            }
+            if (FirstSequenceInput(m) is { } sequence)
+                w.Line($"{EmitContext.Tape}.SetLength({sequence.Name}.Length);");
+            new DevicePassWriter(c).ForwardOperations(m.Operations);
             w.Line();
             w.Line($"__last = {EmitContext.Tape};");
             w.Line($"return {c.Value(m.Output)};");
@@ -194,26 +215,26 @@ internal static class DeviceEmitter
         ModelSpec m = c.Model;
         string dOut = EmitContext.OutputGradient;
         w.Line("/// <summary>Back-propagates dOutput through the last ForwardTrain with meProp in every linear operation, leaving the gradients in <see cref=\"Parameters\"/>.</summary>");
-        using (w.Block($"public void Backward({A}.DeviceBatch {dOut})"))
+        using (w.Block($"public void Backward({OutputType(m)} {dOut})"))
         {
             w.Line($"global::System.ArgumentNullException.ThrowIfNull({dOut});");
             w.Line($"var {EmitContext.Tape} = __last ?? throw new global::System.InvalidOperationException(\"Backward needs a ForwardTrain call first: it back-propagates through the values that call recorded.\");");
             string output = c.Value(m.Output);
-            w.Line($"if ({dOut}.Rows != {output}.Rows || {dOut}.Cols != {output}.Cols)");
-            w.Line($"    throw new global::System.ArgumentException($\"dOutput is {{{dOut}.Rows}}x{{{dOut}.Cols}}, but the last ForwardTrain returned {{{output}.Rows}}x{{{output}.Cols}}.\", nameof({dOut}));");
+            if (c.ReturnsSequence)
+            {
+                w.Line($"if ({dOut}.Length != {output}.Length || {dOut}.Examples != {output}.Examples || {dOut}.Features != {output}.Features)");
+                w.Line($"    throw new global::System.ArgumentException($\"dOutput is {{{dOut}.Length}} steps of {{{dOut}.Examples}}x{{{dOut}.Features}}, but the last ForwardTrain returned {{{output}.Length}} steps of {{{output}.Examples}}x{{{output}.Features}}.\", nameof({dOut}));");
+            }
+            else
+            {
+                w.Line($"if ({dOut}.Rows != {output}.Rows || {dOut}.Cols != {output}.Cols)");
+                w.Line($"    throw new global::System.ArgumentException($\"dOutput is {{{dOut}.Rows}}x{{{dOut}.Cols}}, but the last ForwardTrain returned {{{output}.Rows}}x{{{output}.Cols}}.\", nameof({dOut}));");
+            }
             w.Line($"var {EmitContext.Gradients} = this;");
             w.Line("var settings = __owner.MePropSettings;");
             foreach (ParameterSpec p in m.Parameters) w.Line($"{c.ParameterGradient(p.Name)}.Clear();");
             c.MarkContributed(m.Output);
-            for (int i = m.Operations.Count - 1; i >= 0; i--)
-            {
-                Operation op = m.Operations[i];
-                if (!c.Activity.NeedsGradient(op.Result)) continue;
-                IPrimitive primitive = Primitive.For(op.Kind);
-                w.Line();
-                w.Line($"// grad of: {primitive.Describe(op)}    [{OneLine(op.Source)}]");
-                DevicePrinter.Print(primitive.Backward(op, c), c);
-            }
+            new DevicePassWriter(c).BackwardOperations(m.Operations);
         }
     }
 
@@ -221,37 +242,101 @@ internal static class DeviceEmitter
     {
         IndentedWriter w = c.Writer;
         ModelSpec m = c.Model;
-        string batch = A + ".DeviceBatch";
-        w.Line("// Every forward value of one batch size on the device, the gradient buffers of those that need one, and each linear operation's backward state.");
+        string batch = A + ".DeviceBatch", sequence = A + ".DeviceSequence";
+        w.Line("// Every forward value of one batch size on the device (values of a loop body: one per step), the gradient");
+        w.Line("// buffers of those that need one, and each linear operation's backward state.");
         using (w.Block("private sealed class __MePropDeviceTape : global::System.IDisposable"))
         {
             foreach (ValueSpec input in m.Inputs) w.Line($"public {InputType(input)} {input.Name} = null!;");
             foreach (ValueSpec input in m.Inputs) w.Line($"private readonly int {input.Name}__width;");
             var widths = new Dictionary<string, string>();
-            foreach (ValueSpec input in m.Inputs) widths[input.Name] = input.Name + ".Cols";
+            foreach (ValueSpec input in m.Inputs) widths[input.Name] = Features(input);
             string Width(string name) => widths.TryGetValue(name, out string? width) ? width : Primitive.Owner + "." + name + ".Cols";
             var members = new List<(string Type, string Name, string Initializer)>();
-            foreach (Operation op in m.Operations)
+            var perStep = new List<string>();
+            void Walk(IEnumerable<Operation> operations)
             {
-                string width = Primitive.For(op.Kind).Width(op, Width, c);
-                members.Add((batch, op.Result, $"new(__device.Accelerator, __examples, {width})"));
-                widths[op.Result] = $"this.{op.Result}.Cols";
-                if (op.Kind == OpKind.Linear && c.Activity.NeedsGradient(op.Result))
-                    members.Add(($"{A}.DeviceLinearBackward", LinearPrimitive.BackwardState(op, c), "__device.NewLinearBackward()"));
+                foreach (Operation op in operations)
+                {
+                    if (op.Kind == OpKind.Loop)
+                    {
+                        LoopSpec loop = op.Loop!;
+                        foreach (LoopState state in loop.States) widths[state.Phi] = Width(state.Initial);
+                        Walk(loop.Body);
+                        foreach (LoopState state in loop.States) widths[state.Final] = Width(state.Next);
+                        foreach (LoopOutput output in loop.Outputs) widths[output.Sequence] = Width(output.Value);
+                        continue;
+                    }
+                    if (op.Kind == OpKind.StepRead)
+                    {
+                        widths[op.Result] = Width(op.Operands[0]);
+                        continue;
+                    }
+                    string width = Primitive.For(op.Kind).Width(op, Width, c);
+                    if (c.HasStepStorage(op.Result) || c.IsSequence(op.Result))
+                    {
+                        members.Add((sequence, op.Result, $"new(__device.Accelerator, 1, __examples, {width})"));
+                        perStep.Add(op.Result);
+                        widths[op.Result] = $"this.{op.Result}.Features";
+                    }
+                    else
+                    {
+                        members.Add((batch, op.Result, $"new(__device.Accelerator, __examples, {width})"));
+                        widths[op.Result] = $"this.{op.Result}.Cols";
+                    }
+                    if (op.Kind == OpKind.Linear && c.Activity.NeedsGradient(op.Result))
+                        members.Add(($"{A}.DeviceLinearBackward", LinearPrimitive.BackwardState(op, c), "__device.NewLinearBackward()"));
+                }
             }
-            foreach (Operation op in m.Operations)
-                if (c.NeedsGradient(op.Result) && op.Result != m.Output)
+            Walk(m.Operations);
+
+            // Gradient buffers: a batch per value (one per body value, reused by every step), a
+            // sequence per filled sequence; step reads write their sequence's, the output's is dOutput.
+            foreach (Operation op in EmitContext.AllOperations(m.Operations))
+            {
+                if (op.Kind == OpKind.Loop)
+                {
+                    LoopSpec loop = op.Loop!;
+                    foreach (LoopState state in loop.States)
+                        if (c.NeedsGradient(state.Phi) && state.Phi != m.Output) members.Add((batch, c.GradientMember(state.Phi), $"new(__device.Accelerator, __examples, {Width(state.Phi)})"));
+                    foreach (LoopState state in loop.States)
+                        if (c.NeedsGradient(state.Final) && state.Final != m.Output) members.Add((batch, c.GradientMember(state.Final), $"new(__device.Accelerator, __examples, {Width(state.Final)})"));
+                    foreach (LoopOutput output in loop.Outputs)
+                    {
+                        if (!c.NeedsGradient(output.Sequence) || output.Sequence == m.Output) continue;
+                        members.Add((sequence, c.GradientMember(output.Sequence), $"new(__device.Accelerator, 1, __examples, {Width(output.Sequence)})"));
+                        perStep.Add(c.GradientMember(output.Sequence));
+                    }
+                    continue;
+                }
+                if (op.Kind == OpKind.StepRead || !c.NeedsGradient(op.Result) || op.Result == m.Output) continue;
+                if (c.IsSequence(op.Result))
+                {
+                    members.Add((sequence, c.GradientMember(op.Result), $"new(__device.Accelerator, 1, __examples, {Width(op.Result)})"));
+                    perStep.Add(c.GradientMember(op.Result));
+                }
+                else
                     members.Add((batch, c.GradientMember(op.Result), $"new(__device.Accelerator, __examples, {Width(op.Result)})"));
+            }
             foreach (var member in members) w.Line($"public readonly {member.Type} {member.Name};");
             w.Line();
             using (w.Block($"public __MePropDeviceTape({Owner(m)} {Primitive.Owner}, {A}.DeviceRuntime __device, {InputList(m, withTypes: true)})"))
             {
-                w.Line($"int __examples = {m.Inputs[0].Name}.Rows;");
-                foreach (ValueSpec input in m.Inputs) w.Line($"{input.Name}__width = {input.Name}.Cols;");
+                w.Line($"int __examples = {Examples(m.Inputs[0])};");
+                foreach (ValueSpec input in m.Inputs) w.Line($"{input.Name}__width = {Features(input)};");
                 foreach (var member in members) w.Line($"{member.Name} = {member.Initializer};");
             }
             w.Line();
-            w.Line($"public bool Fits({InputList(m, withTypes: true)}) => {string.Join(" && ", m.Inputs.Select(i => $"{i.Name}.Cols == {i.Name}__width"))};");
+            w.Line($"public bool Fits({InputList(m, withTypes: true)}) => {string.Join(" && ", m.Inputs.Select(i => $"{Features(i)} == {i.Name}__width"))};");
+            if (FirstSequenceInput(m) is not null)
+            {
+                w.Line();
+                w.Line("// Every value of a loop body has one step per step of the inputs; the storage grows to the longest sequence seen.");
+                using (w.Block("public void SetLength(int __length)"))
+                {
+                    foreach (string name in perStep) w.Line($"{name}.Resize(__length);");
+                }
+            }
             w.Line();
             using (w.Block("public void Dispose()"))
             {
@@ -260,6 +345,13 @@ internal static class DeviceEmitter
         }
     }
 
-    private static string OneLine(string source)
-        => string.Join(" ", source.Split(new[] { '\r', '\n' }, System.StringSplitOptions.RemoveEmptyEntries).Select(s => s.Trim()));
+    /// <summary>The device pass's operations: steps printed by <see cref="DevicePrinter"/>; loops run one after another.</summary>
+    private sealed class DevicePassWriter : PassWriter
+    {
+        public DevicePassWriter(EmitContext context) : base(context)
+        {
+        }
+
+        protected override void Print(Step step) => DevicePrinter.Print(step, C);
+    }
 }

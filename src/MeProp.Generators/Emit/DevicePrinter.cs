@@ -30,10 +30,10 @@ internal static class DevicePrinter
         switch (step)
         {
             case KernelStep k when k.Pass == Pass.Forward:
-                w.Line(Forward(k, c));
+                w.Line(Forward(k, c) + Note(k.Note));
                 break;
             case KernelStep k:
-                w.Line(Backward(k, c));
+                w.Line(Backward(k, c) + Note(k.Note));
                 break;
             case SelectAndFormGradients s:
                 PrintLinearBackward(s, c);
@@ -58,12 +58,15 @@ internal static class DevicePrinter
     private static string Backward(KernelStep k, EmitContext c) => k.Kernel switch
     {
         "Relu" or "Tanh" or "Sigmoid" or "Cube" or "Multiply" => $"{Device}.Kernels.{k.Kernel}Backward({Arguments(k.Operands, c)});",
+        "Reverse" => $"{Device}.Kernels.ReverseBackward({Arguments(k.Operands, c)});",
         "Concat" => $"{Device}.Embeddings.ConcatBackward({Arguments(k.Operands, c)});",
         "Embed" => $"{Device}.Embeddings.EmbedBackward({Arguments(k.Operands, c)});",
         // (dy, mask, dx, accumulate) at rate 0 (the forward refused any other): the gradient passes unchanged.
         "Dropout" => $"{Device}.Kernels.Pass({Arguments(new[] { k.Operands[0], k.Operands[2], k.Operands[3] }, c)});",
         _ => $"{Device}.Kernels.{k.Kernel}({Arguments(k.Operands, c)});",
     };
+
+    private static string Note(string? note) => note is null ? "" : " // " + note;
 
     private static string Arguments(IEnumerable<Operand> operands, EmitContext c) => string.Join(", ", operands.Select(o => Argument(o, c)));
 

@@ -199,8 +199,9 @@ internal sealed class EmitContext
     /// of the body or a step of a sequence): its dense weight gradient is then formed once after the
     /// loop, from every step's dy and x (LinearBackward.RunStep and FinishSteps).
     /// </summary>
+    /// <remarks>The CPU backend's form (LinearBackward.RunStep); the device pass forms each step's gradients as it goes.</remarks>
     public bool DefersWeightGradient(Operation op)
-        => op.Kind == OpKind.Linear && _bodyOf.ContainsKey(op.Result) && (HasStepStorage(op.Operands[1]) || IsStepRead(op.Operands[1]));
+        => !Device && op.Kind == OpKind.Linear && _bodyOf.ContainsKey(op.Result) && (HasStepStorage(op.Operands[1]) || IsStepRead(op.Operands[1]));
 
     /// <summary>
     /// For a linear operation of a loop body whose input is, or begins with, a step of a sequence
@@ -210,11 +211,14 @@ internal sealed class EmitContext
     /// <paramref name="whole"/> says whether that is the whole product or only its leading columns
     /// (the rest, the state's part, is added at each step). Null for every other operation.
     /// </summary>
-    /// <remarks>Forward only: back propagation reads the recorded input as before.</remarks>
+    /// <remarks>
+    /// Forward only: back propagation reads the recorded input as before. The CPU backend's form
+    /// (its kernels take a column range of W); the device pass forms each step's whole product.
+    /// </remarks>
     public string? InputPartBeforeLoop(Operation op, out bool whole)
     {
         whole = false;
-        if (op.Kind != OpKind.Linear || !_bodyOf.TryGetValue(op.Result, out LoopSpec? loop)) return null;
+        if (Device || op.Kind != OpKind.Linear || !_bodyOf.TryGetValue(op.Result, out LoopSpec? loop)) return null;
         string input = op.Operands[1];
         if (IsStepOfEarlierSequence(input, loop))
         {

@@ -21,6 +21,7 @@ namespace Paper.Mnist
             private readonly global::MeProp.Accelerators.DeviceRuntime __device;
             private readonly global::System.Collections.Generic.Dictionary<int, __MePropDeviceTape> __tapes = new();
             private __MePropDeviceTape? __last;
+            private (string, global::MeProp.Accelerators.DeviceBatch, global::MeProp.Accelerators.DeviceBatch)[]? __parameters;
 
             // The parameters on the device (named as in the IR), and their gradients.
             public readonly global::MeProp.Accelerators.DeviceBatch W1;
@@ -61,8 +62,8 @@ namespace Paper.Mnist
                 d_b3 = new(runtime.Accelerator, 1, owner.b3.Length);
             }
 
-            /// <summary>The parameters on the device, with their gradients, in the order of the model's Parameters.</summary>
-            public global::System.Collections.Generic.IReadOnlyList<(string Name, global::MeProp.Accelerators.DeviceBatch Value, global::MeProp.Accelerators.DeviceBatch Gradient)> Parameters => new (string, global::MeProp.Accelerators.DeviceBatch, global::MeProp.Accelerators.DeviceBatch)[]
+            /// <summary>The parameters on the device, with their gradients, in the order of the model's Parameters (one list, made once: an optimizer's loop over it allocates nothing).</summary>
+            public global::System.Collections.Generic.IReadOnlyList<(string Name, global::MeProp.Accelerators.DeviceBatch Value, global::MeProp.Accelerators.DeviceBatch Gradient)> Parameters => __parameters ??= new (string, global::MeProp.Accelerators.DeviceBatch, global::MeProp.Accelerators.DeviceBatch)[]
             {
                 ("W1", W1, d_W1),
                 ("b1", b1, d_b1),
@@ -179,7 +180,8 @@ namespace Paper.Mnist
                 __tapes.Clear();
             }
 
-            // Every forward value of one batch size on the device, the gradient buffers of those that need one, and each linear operation's backward state.
+            // Every forward value of one batch size on the device (values of a loop body: one per step), the gradient
+            // buffers of those that need one, and each linear operation's backward state.
             private sealed class __MePropDeviceTape : global::System.IDisposable
             {
                 public global::MeProp.Accelerators.DeviceBatch x = null!;
