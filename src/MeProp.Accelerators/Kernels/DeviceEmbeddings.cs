@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.InteropServices;
 using ILGPU;
 using ILGPU.Runtime;
 
@@ -102,7 +103,7 @@ public sealed class DeviceEmbeddings : IDisposable
             _ids = Accelerator.Allocate1D<int>(count);
         }
         var view = _ids.View.SubView(0, count);
-        view.CopyFromCPU(ids.Span.ToArray());
+        view.CopyFromCPU(ref MemoryMarshal.GetReference(ids.Span), count);
         return view;
     }
 

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.InteropServices;
 using ILGPU;
 using ILGPU.Runtime;
 
@@ -86,7 +87,7 @@ public sealed class DeviceBatch : IDisposable
     {
         if (values.Length != Rows * Cols)
             throw new ArgumentException($"{values.Length} values cannot fill a {Rows}x{Cols} device batch.", nameof(values));
-        View.CopyFromCPU(values.ToArray());
+        View.CopyFromCPU(ref MemoryMarshal.GetReference(values), values.Length);
     }
 
     /// <summary>Overwrites Rows·Cols host values, row-major, with this batch.</summary>
@@ -95,9 +96,7 @@ public sealed class DeviceBatch : IDisposable
     {
         if (values.Length != Rows * Cols)
             throw new ArgumentException($"{values.Length} values cannot take a {Rows}x{Cols} device batch.", nameof(values));
-        float[] host = new float[Rows * Cols];
-        View.CopyToCPU(host);
-        host.CopyTo(values);
+        View.CopyToCPU(ref MemoryMarshal.GetReference(values), values.Length);
     }
 
     /// <summary>Sets every element to zero.</summary>

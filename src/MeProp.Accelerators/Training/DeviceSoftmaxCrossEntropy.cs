@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.InteropServices;
 using ILGPU;
 using ILGPU.Algorithms;
 using ILGPU.Runtime;
@@ -16,6 +17,7 @@ public sealed class DeviceSoftmaxCrossEntropy : IDisposable
     private readonly Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, float> _kernel;
     private MemoryBuffer1D<int, Stride1D.Dense>? _labels;
     private MemoryBuffer1D<float, Stride1D.Dense>? _losses;
+    private float[] _hostLosses = Array.Empty<float>();
 
     public DeviceSoftmaxCrossEntropy(Accelerator accelerator)
     {
@@ -47,11 +49,13 @@ public sealed class DeviceSoftmaxCrossEntropy : IDisposable
             _labels = Accelerator.Allocate1D<int>(batch);
             _losses = Accelerator.Allocate1D<float>(batch);
         }
-        ArrayView<int> deviceLabels = _labels.View.SubView(0, batch);
-        deviceLabels.CopyFromCPU(labels.ToArray());
+        var deviceLabels = _labels.View.SubView(0, batch);
+        deviceLabels.CopyFromCPU(ref MemoryMarshal.GetReference(labels), batch);
         var losses = _losses!.View.SubView(0, batch);
         _kernel(batch, logits.View, deviceLabels, gradient.View, losses, logits.Cols, 1f / batch);
-        float[] host = losses.GetAsArray1D();
+        if (_hostLosses.Length < batch) _hostLosses = new float[batch];
+        Span<float> host = _hostLosses.AsSpan(0, batch);
+        losses.CopyToCPU(ref MemoryMarshal.GetReference(host), batch);
         float total = 0f;
         foreach (float loss in host) total += loss;
         return total * (1f / batch);
