@@ -159,6 +159,30 @@ public sealed class DeviceLoopTests : IClassFixture<CpuAcceleratorFixture>
     }
 
     [Fact]
+    public void The_tagger_device_pass_draws_a_mask_per_step_with_dropout()
+    {
+        var model = new SmallTagger(words: 11, features: 9, tags: 5, hidden: 4, seed: 7) { Rate = 0.5 };
+        var random = new SeededRandom(12);
+        using var runtime = new DeviceRuntime(_device.Accelerator);
+        using SmallTagger.__MePropDevicePass pass = model.OnAccelerator(runtime);
+        foreach (int length in new[] { 3, 5 })
+        {
+            var wordIds = RandomIds(length, 2, 1, 11, random);
+            var featureIds = RandomIds(length, 2, 2, 9, random);
+            DeviceSequence scores = pass.ForwardTrain(wordIds, featureIds);
+            var g = new Sequence<float>(length, 2, 5);
+            g.AllSteps.Span.Fill(1f);
+            using var dG = DeviceSequence.From(_device.Accelerator, g);
+            pass.Backward(dG);
+            Assert.All(scores.ToSequence().AllSteps.Span.ToArray(), v => Assert.True(float.IsFinite(v)));
+            float[] dWords = pass.Parameters[0].Gradient.ToBatch().Span.ToArray();
+            Assert.All(dWords, v => Assert.True(float.IsFinite(v)));
+            // Half the word-embedding inputs are dropped per step, not all: some table gradient survives.
+            Assert.Contains(dWords, v => v != 0f);
+        }
+    }
+
+    [Fact]
     public void Device_sequences_copy_resize_and_reverse_as_host_sequences_do()
     {
         var random = new SeededRandom(10);

@@ -32,6 +32,9 @@ public sealed class DeviceKernels
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int> _rule;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> _addBias;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, int, int> _columnSums;
+    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, long, int, float> _dropout;
+    private ulong _dropoutSeed = Mix(0);
+    private ulong _dropoutCalls;
 
     public DeviceKernels(Accelerator accelerator)
     {
@@ -42,6 +45,7 @@ public sealed class DeviceKernels
         _rule = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>(RuleKernel);
         _addBias = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(AddBiasKernel);
         _columnSums = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int>(ColumnSumsKernel);
+        _dropout = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, long, int, float>(DropoutKernel);
     }
 
     public Accelerator Accelerator { get; }
@@ -71,18 +75,34 @@ public sealed class DeviceKernels
     }
 
     /// <summary>
-    /// Dropout at rate 0, the identity (y = x): the device pass draws no masks yet, so any other rate
-    /// is refused rather than silently ignored.
+    /// Inverted dropout: each element is kept with probability 1 - p and scaled by 1/(1 - p), or
+    /// zeroed; mask holds each element's factor (for <see cref="DropoutBackward"/>), y = x ⊙ mask.
+    /// At rate 0, y = x and the mask is all ones, and nothing is drawn.
     /// </summary>
-    /// <exception cref="NotSupportedException">p is not 0.</exception>
+    /// <remarks>
+    /// The draws come from a counter-based generator on the device (a hash of the seed, the number
+    /// of dropout calls since <see cref="ReseedDropout"/>, and the element's index), so a launch needs
+    /// no state and a seed gives the same masks on any accelerator. They are not the CPU runtime's
+    /// draws: a device run and a CPU run with dropout differ (each is reproducible).
+    /// </remarks>
     /// <exception cref="ArgumentOutOfRangeException">p is outside [0, 1).</exception>
-    public void Dropout(DeviceBatch x, double p, DeviceBatch y)
+    public void Dropout(DeviceBatch x, double p, DeviceBatch mask, DeviceBatch y)
     {
         if (!(p >= 0.0 && p < 1.0))
             throw new ArgumentOutOfRangeException(nameof(p), p, $"Dropout probability must be in [0, 1), but is {p}.");
-        if (p != 0.0)
-            throw new NotSupportedException($"The device pass runs dropout only at rate 0 for now (the rate is {p}); train with rate 0 on the accelerator, or on the CPU.");
-        Copy(x, y);
+        RequireSame(x, mask, "dropout mask");
+        RequireSame(x, y, "result");
+        long stream = p == 0.0 ? 0 : unchecked((long)Mix(_dropoutSeed + 0x9E3779B97F4A7C15UL * ++_dropoutCalls)); // rate 0 does not advance the draws
+        // Keep when the 24-bit draw u satisfies u / 2^24 >= p.
+        int threshold = p == 0.0 ? 0 : (int)Math.Min(1 << 24, Math.Ceiling(p * (1 << 24)));
+        _dropout(x.Rows * x.Cols, x.View, mask.View, y.View, stream, threshold, (float)(1.0 / (1.0 - p)));
+    }
+
+    /// <summary>Restarts the dropout draws from <paramref name="seed"/> (a run's seed gives the same masks every time).</summary>
+    public void ReseedDropout(int seed)
+    {
+        _dropoutSeed = Mix(unchecked((ulong)seed));
+        _dropoutCalls = 0;
     }
 
     /// <summary>Step t of y is step Length - 1 - t of x.</summary>
@@ -139,6 +159,9 @@ public sealed class DeviceKernels
 
     /// <summary>dx (+)= dy ⊙ other (one operand of an element-wise product).</summary>
     public void MultiplyBackward(DeviceBatch dy, DeviceBatch other, DeviceBatch dx, bool accumulate) => RunRule(Rule.Multiply, dy, other, dx, accumulate);
+
+    /// <summary>dx (+)= dy ⊙ mask, the mask <see cref="Dropout"/> wrote.</summary>
+    public void DropoutBackward(DeviceBatch dy, DeviceBatch mask, DeviceBatch dx, bool accumulate) => RunRule(Rule.Multiply, dy, mask, dx, accumulate);
 
     /// <summary>dx (+)= dy.</summary>
     public void Pass(DeviceBatch dy, DeviceBatch dx, bool accumulate) => RunRule(Rule.Pass, dy, dy, dx, accumulate);
@@ -241,5 +264,21 @@ public sealed class DeviceKernels
         float sum = db[j];
         for (int b = 0; b < rows; b++) sum += dy[b * cols + j];
         db[j] = sum;
+    }
+
+    // SplitMix64's finaliser: a bijection whose output bits each depend on every input bit.
+    private static ulong Mix(ulong z)
+    {
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
+    }
+
+    private static void DropoutKernel(Index1D i, ArrayView<float> x, ArrayView<float> mask, ArrayView<float> y, long stream, int threshold, float scale)
+    {
+        int draw = (int)(Mix(unchecked((ulong)stream + 0x9E3779B97F4A7C15UL * (ulong)(i.X + 1))) >> 40); // 24 bits
+        float factor = draw >= threshold ? scale : 0f;
+        mask[i] = factor;
+        y[i] = x[i] * factor;
     }
 }

@@ -286,6 +286,17 @@ internal static class DeviceEmitter
                     }
                     if (op.Kind == OpKind.Linear && c.Activity.NeedsGradient(op.Result))
                         members.Add(($"{A}.DeviceLinearBackward", LinearPrimitive.BackwardState(op, c), "__device.NewLinearBackward()"));
+                    if (op.Kind == OpKind.Dropout)
+                    {
+                        string mask = DropoutPrimitive.Mask(op, c);
+                        if (c.HasStepStorage(op.Result))
+                        {
+                            members.Add((sequence, mask, $"new(__device.Accelerator, 1, __examples, this.{op.Result}.Features)"));
+                            perStep.Add(mask);
+                        }
+                        else
+                            members.Add((batch, mask, $"new(__device.Accelerator, __examples, this.{op.Result}.Cols)"));
+                    }
                 }
             }
             Walk(m.Operations);

@@ -12,8 +12,8 @@ namespace MeProp.Generators.Emit;
 /// <remarks>
 /// The device runtime mirrors the CPU kernels' names and operand order, so most steps print as the
 /// CPU's do with another receiver; the exceptions are listed here: the derivative kernels carry a
-/// Backward suffix, the linear operation's forward is the runtime's own, and dropout runs at rate 0
-/// only (no masks are drawn on the device yet), so its random source and mask are not passed.
+/// Backward suffix, the linear operation's forward is the runtime's own, and dropout draws its masks
+/// on the device, so it takes no random source.
 /// </remarks>
 internal static class DevicePrinter
 {
@@ -50,8 +50,8 @@ internal static class DevicePrinter
     {
         "Linear" => $"{Device}.Linear({Arguments(k.Operands, c)});",
         "Embed" or "ConcatInto" => $"{Device}.Embeddings.{k.Kernel}({Arguments(k.Operands, c)});",
-        // (x, rate, random, mask, y): the device's dropout takes (x, rate, y) and refuses a rate other than 0.
-        "Dropout" => $"{Device}.Kernels.Dropout({Arguments(new[] { k.Operands[0], k.Operands[1], k.Operands[4] }, c)});",
+        // (x, rate, random, mask, y): the device draws its own masks (a counter-based generator), so no random source.
+        "Dropout" => $"{Device}.Kernels.Dropout({Arguments(new[] { k.Operands[0], k.Operands[1], k.Operands[3], k.Operands[4] }, c)});",
         _ => $"{Device}.Kernels.{k.Kernel}({Arguments(k.Operands, c)});",
     };
 
@@ -61,8 +61,7 @@ internal static class DevicePrinter
         "Reverse" => $"{Device}.Kernels.ReverseBackward({Arguments(k.Operands, c)});",
         "Concat" => $"{Device}.Embeddings.ConcatBackward({Arguments(k.Operands, c)});",
         "Embed" => $"{Device}.Embeddings.EmbedBackward({Arguments(k.Operands, c)});",
-        // (dy, mask, dx, accumulate) at rate 0 (the forward refused any other): the gradient passes unchanged.
-        "Dropout" => $"{Device}.Kernels.Pass({Arguments(new[] { k.Operands[0], k.Operands[2], k.Operands[3] }, c)});",
+        "Dropout" => $"{Device}.Kernels.DropoutBackward({Arguments(k.Operands, c)});",
         _ => $"{Device}.Kernels.{k.Kernel}({Arguments(k.Operands, c)});",
     };
 
@@ -75,6 +74,7 @@ internal static class DevicePrinter
         // The user's expression is written against the model (lowering qualifies its members with
         // "this."); the device pass is a nested class that reaches the model as __owner.
         Expression e => e.Code.Replace("this.", "__owner."),
+        MemberOf m => c.StepMember(c.Member(m.Value, "", m.Suffix), m.Value),
         _ => null,
     }, "device");
 

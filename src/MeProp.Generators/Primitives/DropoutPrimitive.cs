@@ -40,7 +40,8 @@ internal sealed class DropoutPrimitive : Primitive
         yield return c.Fusion.DropoutMaySkip(op.Result) ? new UnlessShared(op.Result, x, masked) : masked;
     }
 
-    private static string Mask(Operation op, EmitContext c) => c.Member(op.Result, "", "_mask");
+    /// <summary>The tape member holding the dropout mask of <paramref name="op"/> (per step inside loops).</summary>
+    public static string Mask(Operation op, EmitContext c) => c.Member(op.Result, "", "_mask");
 
     /// <summary>The tape member holding the buffer of a Dropout's result or gradient member that may instead share its operand's.</summary>
     public static string Storage(string member, EmitContext c) => c.Member(member, "", "_storage");
