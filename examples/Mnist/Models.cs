@@ -1,3 +1,4 @@
+using MeProp.Accelerators;
 using static MeProp.Ops;
 
 namespace MeProp.Examples.Mnist;
@@ -14,6 +15,9 @@ public interface IMnistModel : IMePropModel<float>
 
     /// <summary>Dropout rate applied after each hidden layer during training.</summary>
     double DropoutRate { get; set; }
+
+    /// <summary>The generated device training pass on <paramref name="runtime"/>'s accelerator (each class's own OnAccelerator).</summary>
+    IDeviceBatchPass OnDevice(DeviceRuntime runtime);
 }
 
 // The paper's MNIST model is the two-hidden-layer MLP (784-500-500-10, ReLU). A [MeProp] method is
@@ -23,6 +27,8 @@ public interface IMnistModel : IMePropModel<float>
 /// <summary>784-h-10.</summary>
 public sealed partial class MlpOneHidden : IMnistModel
 {
+    public IDeviceBatchPass OnDevice(DeviceRuntime runtime) => OnAccelerator(runtime);
+
     private readonly Matrix<float> W1, W2;
     private readonly RowVector<float> b1, b2;
 
@@ -45,6 +51,8 @@ public sealed partial class MlpOneHidden : IMnistModel
 /// <summary>784-h-h-10: the paper's model.</summary>
 public sealed partial class MlpTwoHidden : IMnistModel
 {
+    public IDeviceBatchPass OnDevice(DeviceRuntime runtime) => OnAccelerator(runtime);
+
     private readonly Matrix<float> W1, W2, W3;
     private readonly RowVector<float> b1, b2, b3;
 
@@ -69,6 +77,8 @@ public sealed partial class MlpTwoHidden : IMnistModel
 /// <summary>784-h-h-h-10.</summary>
 public sealed partial class MlpThreeHidden : IMnistModel
 {
+    public IDeviceBatchPass OnDevice(DeviceRuntime runtime) => OnAccelerator(runtime);
+
     private readonly Matrix<float> W1, W2, W3, W4;
     private readonly RowVector<float> b1, b2, b3, b4;
 

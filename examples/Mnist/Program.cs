@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.CommandLine;
 using System.Threading.Tasks;
 using MeProp;
+using MeProp.Accelerators;
 using MeProp.Datasets;
 using MeProp.Datasets.Mnist;
 using MeProp.Examples;
@@ -33,11 +34,13 @@ var trainLimit = new Option<int?>("--train-limit") { Description = "Use only the
 var compare = new Option<bool>("--compare") { Description = "Train dense, then meProp, with the same seed and data order, and print them side by side." };
 var touched = new Option<bool>("--touched-rows-only") { Description = "Update only the weight rows each step touched (faster; different semantics for Adam's moments)." };
 var threads = new Option<int>("--threads") { Description = "Threads a matrix product may use (Gemm.MaxThreads): 2, or 1 to keep all work on the training thread (another process on the second core, or one-core timings).", DefaultValueFactory = _ => 2 };
+var accelerator = new Option<string?>("--accelerator") { Description = "Train on an accelerator with the generated device pass: auto (CUDA, else OpenCL, else the CPU), cuda, opencl, or cpu (ILGPU's CPU accelerator: slow, for checking). Default: the CPU runtime." };
+accelerator.AcceptOnlyFromAmong("auto", "cuda", "opencl", "cpu");
 var report = new Option<string?>("--report") { Description = "Write machine-readable results (JSON) to this file." };
 
 var root = new RootCommand("Train the paper's MNIST MLP (784-500-500-10) with meProp: sparsified back propagation.")
 {
-    k, mode, optimizer, lr, batch, epochs, hidden, layers, dropout, seed, data, trainLimit, compare, touched, threads, report,
+    k, mode, optimizer, lr, batch, epochs, hidden, layers, dropout, seed, data, trainLimit, compare, touched, threads, accelerator, report,
 };
 
 root.SetAction(async (parse, cancellation) =>
@@ -62,6 +65,8 @@ root.SetAction(async (parse, cancellation) =>
     int threadCount = parse.GetValue(threads);
     if (threadCount is not (1 or 2)) return Fail($"--threads must be 1 or 2, not {threadCount}.");
     MeProp.Kernels.Gemm.MaxThreads = threadCount;
+    string? acceleratorName = parse.GetValue(accelerator);
+    if (acceleratorName is not null && options.TouchedRowsOnly) return Fail("--touched-rows-only is a CPU option: the device pass updates every row; leave out one of the two.");
 
     MnistDataset dataset;
     try
@@ -76,10 +81,42 @@ root.SetAction(async (parse, cancellation) =>
     var plan = new List<TrainingOptions>();
     if (parse.GetValue(compare)) plan.Add(options with { Mode = MePropMode.Dense });
     plan.Add(options);
-    MnistTrainer.WarmUp(plan, dataset);
+
+    // Opened after the option checks and the data, which fail faster; loading the device runtime compiles its kernels.
+    OpenedAccelerator? device = null;
+    if (acceleratorName is not null)
+    {
+        try
+        {
+            device = AcceleratorChoice.Open(AcceleratorChoice.Parse(acceleratorName));
+        }
+        catch (AcceleratorUnavailableException e)
+        {
+            return Fail(e.Message);
+        }
+        AnsiConsole.MarkupLine(device is null
+            ? "[yellow]--accelerator auto: no CUDA or OpenCL device here; training on the CPU runtime.[/]"
+            : $"[grey]training on {Markup.Escape(device.Description)}[/]");
+    }
 
     var runs = new List<RunResult>();
-    foreach (TrainingOptions run in plan) runs.Add(Train(run, dataset));
+    using (device)
+    {
+        if (device is null)
+        {
+            MnistTrainer.WarmUp(plan, dataset);
+            foreach (TrainingOptions run in plan) runs.Add(Train(run, dataset));
+        }
+        else
+        {
+            MnistDeviceTrainer.WarmUp(plan, dataset, device);
+            foreach (TrainingOptions run in plan)
+            {
+                var view = new ConsoleView(run.Title("images") + " on " + device.Description, "img/s");
+                runs.Add(view.Run(observer => MnistDeviceTrainer.Train(run, dataset, observer, device)));
+            }
+        }
+    }
     if (runs.Count == 2) ConsoleView.ShowComparison(runs[0], runs[1]);
 
     string? reportPath = parse.GetValue(report);

@@ -48,6 +48,7 @@ public static class Report
             Seed: o.Seed,
             TrainLimit: o.TrainLimit,
             Update: o.TouchedRowsOnly ? "touched-rows" : "all-rows",
+            Device: o.Device ?? "CPU (MeProp.Runtime, " + MeProp.Kernels.Gemm.MaxThreads + " threads)",
             Epochs: run.Epochs.Count,
             BestEpoch: best.Epoch,
             DevAccuracy: namedAccuracy ? best.DevAccuracy : null,
@@ -85,7 +86,7 @@ public static class Report
     private sealed record ReportDocument(string Task, ReportRun[] Runs);
 
     private sealed record ReportRun(string Mode, int K, string Optimizer, double LearningRate, int Batch, int Hidden,
-        double Dropout, int Seed, int? TrainLimit, string Update, int Epochs, int BestEpoch, double? DevAccuracy, double? TestAccuracy,
+        double Dropout, int Seed, int? TrainLimit, string Update, string Device, int Epochs, int BestEpoch, double? DevAccuracy, double? TestAccuracy,
         ReportSeconds Seconds, double[] UpdatedRowFraction, ReportEpoch[] PerEpoch)
     {
         // Written as properties of the run itself ("layers": 2, ...), not as a nested object.

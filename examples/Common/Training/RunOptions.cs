@@ -43,6 +43,9 @@ public abstract record RunOptions
     /// <summary>Update only the weight rows the step touched (different semantics for Adam's moments).</summary>
     public bool TouchedRowsOnly { get; init; }
 
+    /// <summary>Where the run trains, in words (the accelerator's description); null for the CPU runtime.</summary>
+    public string? Device { get; init; }
+
     public const string DefaultMetricName = "accuracy";
 
     /// <summary>

@@ -98,7 +98,8 @@ internal static class DeviceEmitter
         w.Line("/// Backward with meProp in every linear operation as the model's MePropSettings say, and copies of the parameters to and from the host model.");
         w.Line("/// </summary>");
         w.Line(GeneratedCode);
-        using (w.Block("public sealed class __MePropDevicePass : global::System.IDisposable"))
+        bool batchToBatch = m.Inputs.Count == 1 && m.Inputs[0].Kind == ValueKind.Batch && m.OutputKind == ValueKind.Batch;
+        using (w.Block($"public sealed class __MePropDevicePass : {A}.{(batchToBatch ? "IDeviceBatchPass" : "IDevicePass")}"))
         {
             w.Line($"private readonly {Owner(m)} __owner;");
             w.Line($"private readonly {A}.DeviceRuntime __device;");

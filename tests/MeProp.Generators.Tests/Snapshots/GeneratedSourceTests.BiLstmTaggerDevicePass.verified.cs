@@ -15,7 +15,7 @@ namespace Paper.Tagging
         /// Backward with meProp in every linear operation as the model's MePropSettings say, and copies of the parameters to and from the host model.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("MeProp.Generators", "1.0.0")]
-        public sealed class __MePropDevicePass : global::System.IDisposable
+        public sealed class __MePropDevicePass : global::MeProp.Accelerators.IDevicePass
         {
             private readonly BiLstmTagger __owner;
             private readonly global::MeProp.Accelerators.DeviceRuntime __device;
