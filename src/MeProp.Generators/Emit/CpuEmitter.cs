@@ -370,39 +370,22 @@ internal static class CpuEmitter
             }
             Walk(m.Operations);
 
-            // Gradient buffers: a batch per value (one per body value, reused by every step), a
-            // sequence per filled sequence; step reads write their sequence's, the output's is dOutput.
-            foreach (Operation op in EmitContext.AllOperations(m.Operations))
+            foreach (var (kind, member, width) in GradientBuffers.Of(c, Width))
             {
-                if (op.Kind == OpKind.Loop)
+                switch (kind)
                 {
-                    LoopSpec loop = op.Loop!;
-                    foreach (LoopState state in loop.States)
-                        if (c.NeedsGradient(state.Phi) && state.Phi != m.Output) members.Add((batch, c.GradientMember(state.Phi), $"new(__examples, {Width(state.Phi)})"));
-                    foreach (LoopState state in loop.States)
-                        if (c.NeedsGradient(state.Final) && state.Final != m.Output) members.Add((batch, c.GradientMember(state.Final), $"new(__examples, {Width(state.Final)})"));
-                    foreach (LoopOutput output in loop.Outputs)
-                    {
-                        if (!c.NeedsGradient(output.Sequence) || output.Sequence == m.Output) continue;
-                        members.Add((sequence, c.GradientMember(output.Sequence), $"new(1, __examples, {Width(output.Sequence)})"));
-                        perStep.Add(c.GradientMember(output.Sequence));
-                    }
-                    continue;
+                    case BufferKind.MayShare:
+                        shared.Add((batch, member));
+                        members.Add((batch, DropoutPrimitive.Storage(member, c), $"new(__examples, {width})"));
+                        break;
+                    case BufferKind.Sequence:
+                        members.Add((sequence, member, $"new(1, __examples, {width})"));
+                        perStep.Add(member);
+                        break;
+                    default:
+                        members.Add((batch, member, $"new(__examples, {width})"));
+                        break;
                 }
-                if (op.Kind == OpKind.StepRead || !c.NeedsGradient(op.Result) || op.Result == m.Output) continue;
-                if (c.Fusion.ConcatHolding(op.Result) is not null) continue; // its gradient is read from the Concat's
-                if (c.Fusion.DropoutMaySkip(op.Result))
-                {
-                    shared.Add((batch, c.GradientMember(op.Result)));
-                    members.Add((batch, DropoutPrimitive.Storage(c.GradientMember(op.Result), c), $"new(__examples, {Width(op.Result)})"));
-                }
-                else if (c.IsSequence(op.Result))
-                {
-                    members.Add((sequence, c.GradientMember(op.Result), $"new(1, __examples, {Width(op.Result)})"));
-                    perStep.Add(c.GradientMember(op.Result));
-                }
-                else
-                    members.Add((batch, c.GradientMember(op.Result), $"new(__examples, {Width(op.Result)})"));
             }
 
             // The delegates that start loops on the side thread: made once per tape, so that a call allocates nothing.

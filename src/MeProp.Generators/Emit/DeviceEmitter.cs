@@ -302,33 +302,16 @@ internal static class DeviceEmitter
             }
             Walk(m.Operations);
 
-            // Gradient buffers: a batch per value (one per body value, reused by every step), a
-            // sequence per filled sequence; step reads write their sequence's, the output's is dOutput.
-            foreach (Operation op in EmitContext.AllOperations(m.Operations))
+            foreach (var (kind, member, width) in GradientBuffers.Of(c, Width))
             {
-                if (op.Kind == OpKind.Loop)
+                // The device backend shares no buffers (NoFusion), so no gradient is MayShare here.
+                if (kind == BufferKind.Sequence)
                 {
-                    LoopSpec loop = op.Loop!;
-                    foreach (LoopState state in loop.States)
-                        if (c.NeedsGradient(state.Phi) && state.Phi != m.Output) members.Add((batch, c.GradientMember(state.Phi), $"new(__device.Accelerator, __examples, {Width(state.Phi)})"));
-                    foreach (LoopState state in loop.States)
-                        if (c.NeedsGradient(state.Final) && state.Final != m.Output) members.Add((batch, c.GradientMember(state.Final), $"new(__device.Accelerator, __examples, {Width(state.Final)})"));
-                    foreach (LoopOutput output in loop.Outputs)
-                    {
-                        if (!c.NeedsGradient(output.Sequence) || output.Sequence == m.Output) continue;
-                        members.Add((sequence, c.GradientMember(output.Sequence), $"new(__device.Accelerator, 1, __examples, {Width(output.Sequence)})"));
-                        perStep.Add(c.GradientMember(output.Sequence));
-                    }
-                    continue;
-                }
-                if (op.Kind == OpKind.StepRead || !c.NeedsGradient(op.Result) || op.Result == m.Output) continue;
-                if (c.IsSequence(op.Result))
-                {
-                    members.Add((sequence, c.GradientMember(op.Result), $"new(__device.Accelerator, 1, __examples, {Width(op.Result)})"));
-                    perStep.Add(c.GradientMember(op.Result));
+                    members.Add((sequence, member, $"new(__device.Accelerator, 1, __examples, {width})"));
+                    perStep.Add(member);
                 }
                 else
-                    members.Add((batch, c.GradientMember(op.Result), $"new(__device.Accelerator, __examples, {Width(op.Result)})"));
+                    members.Add((batch, member, $"new(__device.Accelerator, __examples, {width})"));
             }
             foreach (var member in members) w.Line($"public readonly {member.Type} {member.Name};");
             w.Line();
