@@ -10,6 +10,7 @@ namespace MeProp.Runtime.Tests;
 /// gradient splits the table's rows): the same bits as on one thread, on sizes above the split
 /// threshold whose halves end mid-vector.
 /// </summary>
+[Collection(GemmThreadCount.Name)]
 public class KernelThreadsTests
 {
     private const int Rows = 1101, Cols = 1003, Positions = 21, Dimension = 50, TableRows = 300;

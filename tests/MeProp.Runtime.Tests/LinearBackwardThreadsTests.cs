@@ -13,6 +13,7 @@ namespace MeProp.Runtime.Tests;
 /// one thread, and as the example-at-a-time kernels, in every form that takes those paths, on widths
 /// whose bands and chunks end mid-vector.
 /// </summary>
+[Collection(GemmThreadCount.Name)]
 public class LinearBackwardThreadsTests
 {
     private sealed record Outcome<T>(T[] Dy, T[] Dw, T[] Db, T[] Dx, int[] TouchedW, int[] TouchedB);

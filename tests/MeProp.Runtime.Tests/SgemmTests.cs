@@ -6,6 +6,7 @@ namespace MeProp.Runtime.Tests;
 
 // The float products, which go to the blocked SGEMM for all but the thinnest shapes, against a
 // double-precision triple loop on the same (float-rounded) inputs.
+[Collection(GemmThreadCount.Name)]
 public class SgemmTests
 {
     public enum Form { TransposedB, Plain, TransposedA }

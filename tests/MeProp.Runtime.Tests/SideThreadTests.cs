@@ -6,6 +6,7 @@ using Xunit;
 namespace MeProp.Runtime.Tests;
 
 // The side thread that runs one of two independent loops of a training pass.
+[Collection(GemmThreadCount.Name)]
 public class SideThreadTests
 {
     [MultiCoreFact]
