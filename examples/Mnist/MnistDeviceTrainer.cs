@@ -41,7 +41,6 @@ public static class MnistDeviceTrainer
         ArgumentNullException.ThrowIfNull(observer);
         ArgumentNullException.ThrowIfNull(device);
         if (options.Problem() is string problem) throw new ArgumentException(problem, nameof(options));
-        if (options.TouchedRowsOnly) throw new ArgumentException("--touched-rows-only is a CPU option: the device updates every row.", nameof(options));
         options = options with { Device = device.Description };
 
         IMnistModel model = MnistShape.Create(options.Layers, options.Hidden, options.Seed);
@@ -51,12 +50,7 @@ public static class MnistDeviceTrainer
         DeviceRuntime runtime = device.Runtime;
         runtime.Kernels.ReseedDropout(options.Seed);
         using IDeviceBatchPass pass = model.OnDevice(runtime);
-        using var optimizer = new DeviceOptimizer(runtime, options.Optimizer switch
-        {
-            OptimizerKind.Adam => DeviceOptimizerKind.Adam,
-            OptimizerKind.AdaGrad => DeviceOptimizerKind.AdaGrad,
-            _ => DeviceOptimizerKind.Sgd,
-        }, options.EffectiveLearningRate);
+        using DeviceOptimizer optimizer = options.CreateDeviceOptimizer(runtime);
         var shuffle = new SeededRandom(options.Seed ^ 0x5EED);
 
         int trainCount = data.Training.Count;

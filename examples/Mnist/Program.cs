@@ -34,8 +34,7 @@ var trainLimit = new Option<int?>("--train-limit") { Description = "Use only the
 var compare = new Option<bool>("--compare") { Description = "Train dense, then meProp, with the same seed and data order, and print them side by side." };
 var touched = new Option<bool>("--touched-rows-only") { Description = "Update only the weight rows each step touched (faster; different semantics for Adam's moments)." };
 var threads = new Option<int>("--threads") { Description = "Threads a matrix product may use (Gemm.MaxThreads): 2, or 1 to keep all work on the training thread (another process on the second core, or one-core timings).", DefaultValueFactory = _ => 2 };
-var accelerator = new Option<string?>("--accelerator") { Description = "Train on an accelerator with the generated device pass: auto (CUDA, else OpenCL, else the CPU), cuda, opencl, or cpu (ILGPU's CPU accelerator: slow, for checking). Default: the CPU runtime." };
-accelerator.AcceptOnlyFromAmong("auto", "cuda", "opencl", "cpu");
+var accelerator = DeviceChoice.CreateOption();
 var report = new Option<string?>("--report") { Description = "Write machine-readable results (JSON) to this file." };
 
 var root = new RootCommand("Train the paper's MNIST MLP (784-500-500-10) with meProp: sparsified back propagation.")
@@ -66,7 +65,7 @@ root.SetAction(async (parse, cancellation) =>
     if (threadCount is not (1 or 2)) return Fail($"--threads must be 1 or 2, not {threadCount}.");
     MeProp.Kernels.Gemm.MaxThreads = threadCount;
     string? acceleratorName = parse.GetValue(accelerator);
-    if (acceleratorName is not null && options.TouchedRowsOnly) return Fail("--touched-rows-only is a CPU option: the device pass updates every row; leave out one of the two.");
+    if (DeviceChoice.Conflict(acceleratorName, options) is string conflict) return Fail(conflict);
 
     MnistDataset dataset;
     try
@@ -83,38 +82,19 @@ root.SetAction(async (parse, cancellation) =>
     plan.Add(options);
 
     // Opened after the option checks and the data, which fail faster; loading the device runtime compiles its kernels.
-    OpenedAccelerator? device = null;
-    if (acceleratorName is not null)
-    {
-        try
-        {
-            device = AcceleratorChoice.Open(AcceleratorChoice.Parse(acceleratorName));
-        }
-        catch (AcceleratorUnavailableException e)
-        {
-            return Fail(e.Message);
-        }
-        AnsiConsole.MarkupLine(device is null
-            ? "[yellow]--accelerator auto: no CUDA or OpenCL device here; training on the CPU runtime.[/]"
-            : $"[grey]training on {Markup.Escape(device.Description)}[/]");
-    }
+    if (!DeviceChoice.TryOpen(acceleratorName, out OpenedAccelerator? device, out string? unavailable)) return Fail(unavailable!);
 
     var runs = new List<RunResult>();
     using (device)
     {
-        if (device is null)
+        if (device is null) MnistTrainer.WarmUp(plan, dataset);
+        else MnistDeviceTrainer.WarmUp(plan, dataset, device);
+        foreach (TrainingOptions run in plan)
         {
-            MnistTrainer.WarmUp(plan, dataset);
-            foreach (TrainingOptions run in plan) runs.Add(Train(run, dataset));
-        }
-        else
-        {
-            MnistDeviceTrainer.WarmUp(plan, dataset, device);
-            foreach (TrainingOptions run in plan)
-            {
-                var view = new ConsoleView(run.Title("images") + " on " + device.Description, "img/s");
-                runs.Add(view.Run(observer => MnistDeviceTrainer.Train(run, dataset, observer, device)));
-            }
+            var view = new ConsoleView(run.Title("images") + DeviceChoice.Where(device), "img/s");
+            runs.Add(view.Run(observer => device is null
+                ? MnistTrainer.Train(run, dataset, observer)
+                : MnistDeviceTrainer.Train(run, dataset, observer, device)));
         }
     }
     if (runs.Count == 2) ConsoleView.ShowComparison(runs[0], runs[1]);
@@ -129,12 +109,6 @@ root.SetAction(async (parse, cancellation) =>
 });
 
 return await root.Parse(args).InvokeAsync();
-
-static RunResult Train(TrainingOptions options, MnistDataset dataset)
-{
-    var view = new ConsoleView(options.Title("images"), "img/s");
-    return view.Run(observer => MnistTrainer.Train(options, dataset, observer));
-}
 
 static int Fail(string message)
 {

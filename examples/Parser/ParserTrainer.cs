@@ -59,8 +59,8 @@ public static class ParserTrainer
         int count = examples.Count;
         int[] order = Enumerable.Range(0, count).ToArray();
         int batch = Math.Min(options.Batch, count);
-        var full = new StepBuffers(batch, corpus.Transitions.Count);
-        var last = new StepBuffers(Math.Max(1, count % batch), corpus.Transitions.Count);
+        var full = new ParserStepBuffers(batch, corpus.Transitions.Count);
+        var last = new ParserStepBuffers(Math.Max(1, count % batch), corpus.Transitions.Count);
         string[] layerNames = model.LinearWeights.Select(p => p.Name).ToArray();
         var epochs = new List<EpochResult>();
 
@@ -77,7 +77,7 @@ public static class ParserTrainer
             for (int start = 0; start < count && steps < maxStepsPerEpoch; start += batch)
             {
                 int size = Math.Min(batch, count - start);
-                StepBuffers step = size == batch ? full : last;
+                ParserStepBuffers step = size == batch ? full : last;
                 step.Fill(examples, order.AsSpan(start, size));
 
                 Batch<float> scores = model.ForwardTrain(step.Words, step.Tags, step.Labels);
@@ -136,36 +136,36 @@ public static class ParserTrainer
             model.Forward(w, t, l).Span.CopyTo(scores);
         });
     }
+}
 
-    /// <summary>A mini-batch's inputs, gold transitions and loss gradient, allocated once per batch size.</summary>
-    private sealed class StepBuffers
+/// <summary>A mini-batch's inputs, gold transitions and loss gradient, allocated once per batch size.</summary>
+internal sealed class ParserStepBuffers
+{
+    public ParserStepBuffers(int size, int transitions)
     {
-        public StepBuffers(int size, int transitions)
-        {
-            Words = new IdBatch(size, FeatureTemplate.WordFeatures);
-            Tags = new IdBatch(size, FeatureTemplate.TagFeatures);
-            Labels = new IdBatch(size, FeatureTemplate.LabelFeatures);
-            Gold = new int[size];
-            Gradient = new Batch<float>(size, transitions);
-        }
+        Words = new IdBatch(size, FeatureTemplate.WordFeatures);
+        Tags = new IdBatch(size, FeatureTemplate.TagFeatures);
+        Labels = new IdBatch(size, FeatureTemplate.LabelFeatures);
+        Gold = new int[size];
+        Gradient = new Batch<float>(size, transitions);
+    }
 
-        public IdBatch Words { get; }
-        public IdBatch Tags { get; }
-        public IdBatch Labels { get; }
-        public int[] Gold { get; }
-        public Batch<float> Gradient { get; }
+    public IdBatch Words { get; }
+    public IdBatch Tags { get; }
+    public IdBatch Labels { get; }
+    public int[] Gold { get; }
+    public Batch<float> Gradient { get; }
 
-        public void Fill(TrainingExamples examples, ReadOnlySpan<int> indices)
+    public void Fill(TrainingExamples examples, ReadOnlySpan<int> indices)
+    {
+        Span<int> w = Words.Span, t = Tags.Span, l = Labels.Span;
+        for (int i = 0; i < indices.Length; i++)
         {
-            Span<int> w = Words.Span, t = Tags.Span, l = Labels.Span;
-            for (int i = 0; i < indices.Length; i++)
-            {
-                int e = indices[i];
-                examples.WordIds.AsSpan(e * FeatureTemplate.WordFeatures, FeatureTemplate.WordFeatures).CopyTo(w.Slice(i * FeatureTemplate.WordFeatures));
-                examples.TagIds.AsSpan(e * FeatureTemplate.TagFeatures, FeatureTemplate.TagFeatures).CopyTo(t.Slice(i * FeatureTemplate.TagFeatures));
-                examples.LabelIds.AsSpan(e * FeatureTemplate.LabelFeatures, FeatureTemplate.LabelFeatures).CopyTo(l.Slice(i * FeatureTemplate.LabelFeatures));
-                Gold[i] = examples.Transitions[e];
-            }
+            int e = indices[i];
+            examples.WordIds.AsSpan(e * FeatureTemplate.WordFeatures, FeatureTemplate.WordFeatures).CopyTo(w.Slice(i * FeatureTemplate.WordFeatures));
+            examples.TagIds.AsSpan(e * FeatureTemplate.TagFeatures, FeatureTemplate.TagFeatures).CopyTo(t.Slice(i * FeatureTemplate.TagFeatures));
+            examples.LabelIds.AsSpan(e * FeatureTemplate.LabelFeatures, FeatureTemplate.LabelFeatures).CopyTo(l.Slice(i * FeatureTemplate.LabelFeatures));
+            Gold[i] = examples.Transitions[e];
         }
     }
 }

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.CommandLine;
 using System.Globalization;
 using MeProp;
+using MeProp.Accelerators;
 using MeProp.Datasets;
 using MeProp.Datasets.UdEnglishEwt;
 using MeProp.Examples;
@@ -36,11 +37,12 @@ var trainLimit = new Option<int?>("--train-limit") { Description = "Use only the
 var compare = new Option<bool>("--compare") { Description = "Train dense, then meProp, with the same seed and data order, and print them side by side." };
 var touched = new Option<bool>("--touched-rows-only") { Description = "Update only the weight rows each step touched (faster; different semantics for the optimizers' state)." };
 var threads = new Option<int>("--threads") { Description = "Threads the kernels may use (Gemm.MaxThreads): 2, or 1 to keep all work on the training thread; the results are the same bits.", DefaultValueFactory = _ => 2 };
+var accelerator = DeviceChoice.CreateOption();
 var report = new Option<string?>("--report") { Description = "Write machine-readable results (JSON) to this file." };
 
 var root = new RootCommand("Train the paper's transition-based dependency parser (Chen & Manning's network) on UD English EWT with meProp: sparsified back propagation.")
 {
-    k, mode, optimizer, lr, activation, denseOutput, batch, epochs, hidden, dropout, seed, data, trainLimit, compare, touched, threads, report,
+    k, mode, optimizer, lr, activation, denseOutput, batch, epochs, hidden, dropout, seed, data, trainLimit, compare, touched, threads, accelerator, report,
 };
 
 root.SetAction(async (parse, cancellation) =>
@@ -66,6 +68,8 @@ root.SetAction(async (parse, cancellation) =>
     int threadCount = parse.GetValue(threads);
     if (threadCount is not (1 or 2)) return Fail($"--threads must be 1 or 2, not {threadCount}.");
     MeProp.Kernels.Gemm.MaxThreads = threadCount;
+    string? acceleratorName = parse.GetValue(accelerator);
+    if (DeviceChoice.Conflict(acceleratorName, options) is string conflict) return Fail(conflict);
 
     ParsingCorpus corpus;
     try
@@ -90,13 +94,21 @@ root.SetAction(async (parse, cancellation) =>
     var plan = new List<ParserOptions>();
     if (parse.GetValue(compare)) plan.Add(options with { Mode = MePropMode.Dense });
     plan.Add(options);
-    ParserTrainer.WarmUp(plan, corpus, examples);
 
+    // Opened after the option checks and the data, which fail faster; loading the device runtime compiles its kernels.
+    if (!DeviceChoice.TryOpen(acceleratorName, out OpenedAccelerator? device, out string? unavailable)) return Fail(unavailable!);
     var runs = new List<RunResult>();
-    foreach (ParserOptions run in plan)
+    using (device)
     {
-        var view = new ConsoleView(run.Title("transition(s)"), "trans/s");
-        runs.Add(view.Run(observer => ParserTrainer.Train(run, corpus, examples, observer)));
+        if (device is null) ParserTrainer.WarmUp(plan, corpus, examples);
+        else ParserDeviceTrainer.WarmUp(plan, corpus, examples, device);
+        foreach (ParserOptions run in plan)
+        {
+            var view = new ConsoleView(run.Title("transition(s)") + DeviceChoice.Where(device), "trans/s");
+            runs.Add(view.Run(observer => device is null
+                ? ParserTrainer.Train(run, corpus, examples, observer)
+                : ParserDeviceTrainer.Train(run, corpus, examples, observer, device)));
+        }
     }
     if (runs.Count == 2) ConsoleView.ShowComparison(runs[0], runs[1]);
 

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.CommandLine;
 using System.Globalization;
 using MeProp;
+using MeProp.Accelerators;
 using MeProp.Datasets;
 using MeProp.Datasets.UdEnglishEwt;
 using MeProp.Examples;
@@ -31,11 +32,12 @@ var data = new Option<string?>("--data") { Description = "Folder with en_ewt-ud-
 var trainLimit = new Option<int?>("--train-limit") { Description = "Use only the first N of the 12,544 training sentences (quick runs)." };
 var compare = new Option<bool>("--compare") { Description = "Train dense, then meProp, with the same seed and data order, and print them side by side." };
 var touched = new Option<bool>("--touched-rows-only") { Description = "Update only the weight rows each step touched (faster; different semantics for Adam's moments)." };
+var accelerator = DeviceChoice.CreateOption();
 var report = new Option<string?>("--report") { Description = "Write machine-readable results (JSON) to this file." };
 
 var root = new RootCommand("Train the paper's BiLSTM part-of-speech tagger on UD English EWT with meProp: sparsified back propagation.")
 {
-    k, mode, optimizer, lr, batch, epochs, hidden, dropout, seed, data, trainLimit, compare, touched, report,
+    k, mode, optimizer, lr, batch, epochs, hidden, dropout, seed, data, trainLimit, compare, touched, accelerator, report,
 };
 
 root.SetAction(async (parse, cancellation) =>
@@ -56,6 +58,8 @@ root.SetAction(async (parse, cancellation) =>
     };
     // Checked before the data is located, so a typo does not wait for a download.
     if (options.Problem() is string problem) return Fail(problem);
+    string? acceleratorName = parse.GetValue(accelerator);
+    if (DeviceChoice.Conflict(acceleratorName, options) is string conflict) return Fail(conflict);
 
     TaggingCorpus corpus;
     try
@@ -74,13 +78,21 @@ root.SetAction(async (parse, cancellation) =>
     var plan = new List<TaggerOptions>();
     if (parse.GetValue(compare)) plan.Add(options with { Mode = MePropMode.Dense });
     plan.Add(options);
-    TaggerTrainer.WarmUp(plan, corpus);
 
+    // Opened after the option checks and the data, which fail faster; loading the device runtime compiles its kernels.
+    if (!DeviceChoice.TryOpen(acceleratorName, out OpenedAccelerator? device, out string? unavailable)) return Fail(unavailable!);
     var runs = new List<RunResult>();
-    foreach (TaggerOptions run in plan)
+    using (device)
     {
-        var view = new ConsoleView(run.Title("sentence(s)"), "sent/s");
-        runs.Add(view.Run(observer => TaggerTrainer.Train(run, corpus, observer)));
+        if (device is null) TaggerTrainer.WarmUp(plan, corpus);
+        else TaggerDeviceTrainer.WarmUp(plan, corpus, device);
+        foreach (TaggerOptions run in plan)
+        {
+            var view = new ConsoleView(run.Title("sentence(s)") + DeviceChoice.Where(device), "sent/s");
+            runs.Add(view.Run(observer => device is null
+                ? TaggerTrainer.Train(run, corpus, observer)
+                : TaggerDeviceTrainer.Train(run, corpus, observer, device)));
+        }
     }
     if (runs.Count == 2) ConsoleView.ShowComparison(runs[0], runs[1]);
 

@@ -44,8 +44,10 @@ public sealed class OpenedAccelerator : IDisposable
     public DeviceRuntime Runtime { get; }
 
     /// <summary>The device in words, for logs and reports: "CUDA: NVIDIA H100 80GB HBM3 (79.1 GiB)".</summary>
-    public string Description
-        => $"{Kind switch { AcceleratorKind.Cuda => "CUDA", AcceleratorKind.OpenCL => "OpenCL", _ => "ILGPU CPU accelerator" }}: {Accelerator.Name.Trim()} ({Accelerator.MemorySize / (1024.0 * 1024 * 1024):0.0} GiB)";
+    /// <remarks>The CPU accelerator's memory size is a nominal maximum, not the host's memory: it is left out.</remarks>
+    public string Description => Kind == AcceleratorKind.Cpu
+        ? $"ILGPU CPU accelerator ({Environment.ProcessorCount} cores)"
+        : $"{(Kind == AcceleratorKind.Cuda ? "CUDA" : "OpenCL")}: {Accelerator.Name.Trim()} ({Accelerator.MemorySize / (1024.0 * 1024 * 1024):0.0} GiB)";
 
     public void Dispose()
     {

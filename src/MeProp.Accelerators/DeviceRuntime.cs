@@ -38,7 +38,7 @@ public sealed class DeviceRuntime : IDisposable
     public DeviceOptimizers Optimizers { get; }
 
     /// <summary>A linear operation's backward state (its selections and scratch buffers) on this accelerator.</summary>
-    public DeviceLinearBackward NewLinearBackward() => new(Accelerator);
+    public DeviceLinearBackward NewLinearBackward() => new(Accelerator, Gemm);
 
     /// <summary>y = x·Wᵀ (+ b in every row): W is n x m, x B x m, y B x n, b 1 x n or null.</summary>
     /// <exception cref="ArgumentException">The shapes do not fit together.</exception>

@@ -6,18 +6,29 @@ using Xunit;
 
 namespace MeProp.Accelerators.Tests;
 
-/// <summary>The device products in the three forms against a double-precision loop and the host's Gemm, on ILGPU's CPU accelerator.</summary>
+/// <summary>The device products in the three forms, with both portable kernels, against a double-precision loop and the host's Gemm, on ILGPU's CPU accelerator.</summary>
 public sealed class DeviceGemmTests : IClassFixture<CpuAcceleratorFixture>
 {
     public enum Form { TransposedB, Plain, TransposedA }
 
     private readonly CpuAcceleratorFixture _device;
-    private readonly DeviceGemm _gemm;
+    private readonly DeviceGemm _gemm, _tiled;
 
     public DeviceGemmTests(CpuAcceleratorFixture device)
     {
         _device = device;
         _gemm = new DeviceGemm(device.Accelerator);
+        _tiled = new DeviceGemm(device.Accelerator, DeviceProductKernel.Tiled);
+    }
+
+    [Fact]
+    public void The_cpu_accelerator_uses_the_per_element_kernel_and_cublas_needs_cuda()
+    {
+        Assert.Equal(DeviceProductKernel.PerElement, _gemm.Kernel);
+        Assert.Equal(DeviceProductKernel.Tiled, _tiled.Kernel);
+        Assert.False(_gemm.UsesCuBlas);
+        var ex = Assert.Throws<ArgumentException>(() => new DeviceGemm(_device.Accelerator, DeviceProductKernel.CuBlas));
+        Assert.Contains("CUDA", ex.Message);
     }
 
     // Partial tiles in every direction, one element, k = 0, and a reduction over several tiles.
@@ -27,12 +38,27 @@ public sealed class DeviceGemmTests : IClassFixture<CpuAcceleratorFixture>
     [MemberData(nameof(Shapes))]
     public void Every_form_matches_a_double_loop_and_the_host(int m, int k, int n)
     {
-        foreach (Form form in Enum.GetValues<Form>())
-            foreach (bool accumulate in new[] { false, true })
-                Check(form, m, k, n, accumulate);
+        foreach (DeviceGemm gemm in new[] { _gemm, _tiled })
+            foreach (Form form in Enum.GetValues<Form>())
+                foreach (bool accumulate in new[] { false, true })
+                    Check(gemm, form, m, k, n, accumulate);
     }
 
-    private void Check(Form form, int m, int k, int n, bool accumulate)
+    [Fact]
+    public void The_two_portable_kernels_give_the_same_bits()
+    {
+        // Both sum each element's products in ascending order; the tiles' zero padding adds exact zeros.
+        const int m = 19, k = 45, n = 23;
+        var random = new SeededRandom(8);
+        float[] a = TestValues.Floats(random, m * k), b = TestValues.Floats(random, k * n);
+        using MemoryBuffer1D<float, Stride1D.Dense> da = TestValues.Upload(_device.Accelerator, a), db = TestValues.Upload(_device.Accelerator, b),
+            c1 = _device.Accelerator.Allocate1D<float>(m * n), c2 = _device.Accelerator.Allocate1D<float>(m * n);
+        _gemm.MultiplyTransposedA(da.View, db.View, c1.View, m, k, n, accumulate: false);
+        _tiled.MultiplyTransposedA(da.View, db.View, c2.View, m, k, n, accumulate: false);
+        Assert.Equal(c2.GetAsArray1D(), c1.GetAsArray1D());
+    }
+
+    private void Check(DeviceGemm gemm, Form form, int m, int k, int n, bool accumulate)
     {
         var random = new SeededRandom(m * 7919 + k * 31 + n + (int)form);
         float[] a = TestValues.Floats(random, m * k), b = TestValues.Floats(random, k * n), c0 = TestValues.Floats(random, m * n);
@@ -50,9 +76,9 @@ public sealed class DeviceGemmTests : IClassFixture<CpuAcceleratorFixture>
         using MemoryBuffer1D<float, Stride1D.Dense> da = TestValues.Upload(_device.Accelerator, a), db = TestValues.Upload(_device.Accelerator, b), dc = TestValues.Upload(_device.Accelerator, c0);
         switch (form)
         {
-            case Form.TransposedB: _gemm.MultiplyTransposedB(da.View, db.View, dc.View, m, k, n, accumulate); break;
-            case Form.Plain: _gemm.Multiply(da.View, db.View, dc.View, m, k, n, accumulate); break;
-            default: _gemm.MultiplyTransposedA(da.View, db.View, dc.View, m, k, n, accumulate); break;
+            case Form.TransposedB: gemm.MultiplyTransposedB(da.View, db.View, dc.View, m, k, n, accumulate); break;
+            case Form.Plain: gemm.Multiply(da.View, db.View, dc.View, m, k, n, accumulate); break;
+            default: gemm.MultiplyTransposedA(da.View, db.View, dc.View, m, k, n, accumulate); break;
         }
         float[] device = dc.GetAsArray1D();
 
@@ -63,7 +89,7 @@ public sealed class DeviceGemmTests : IClassFixture<CpuAcceleratorFixture>
                 double expected = accumulate ? c0[i * n + j] : 0.0;
                 for (int p = 0; p < k; p++) expected += Aop(i, p) * Bop(p, j);
                 Assert.True(Math.Abs(device[i * n + j] - expected) <= tolerance * Math.Max(1, Math.Abs(expected)),
-                    $"{form} {m}x{k}x{n} accumulate={accumulate} at ({i}, {j}): device {device[i * n + j]}, expected {expected}");
+                    $"{gemm.Kernel} {form} {m}x{k}x{n} accumulate={accumulate} at ({i}, {j}): device {device[i * n + j]}, expected {expected}");
                 Assert.True(Math.Abs(device[i * n + j] - host[i * n + j]) <= 2 * tolerance * Math.Max(1, Math.Abs(expected)),
                     $"{form} at ({i}, {j}): device {device[i * n + j]}, host {host[i * n + j]}");
             }
@@ -73,11 +99,14 @@ public sealed class DeviceGemmTests : IClassFixture<CpuAcceleratorFixture>
     public void Short_operands_throw_naming_them()
     {
         using MemoryBuffer1D<float, Stride1D.Dense> small = _device.Accelerator.Allocate1D<float>(5), big = _device.Accelerator.Allocate1D<float>(100);
-        var ex = Assert.Throws<ArgumentException>(() => _gemm.Multiply(small.View, big.View, big.View, 2, 3, 4, false));
-        Assert.Contains("a holds 5 floats", ex.Message);
-        Assert.Contains("needs 6", ex.Message);
-        ex = Assert.Throws<ArgumentException>(() => _gemm.MultiplyTransposedB(big.View, big.View, small.View, 2, 3, 4, false));
-        Assert.Contains("c holds 5", ex.Message);
+        foreach (DeviceGemm gemm in new[] { _gemm, _tiled })
+        {
+            var ex = Assert.Throws<ArgumentException>(() => gemm.Multiply(small.View, big.View, big.View, 2, 3, 4, false));
+            Assert.Contains("a holds 5 floats", ex.Message);
+            Assert.Contains("needs 6", ex.Message);
+            ex = Assert.Throws<ArgumentException>(() => gemm.MultiplyTransposedB(big.View, big.View, small.View, 2, 3, 4, false));
+            Assert.Contains("c holds 5", ex.Message);
+        }
     }
 
 

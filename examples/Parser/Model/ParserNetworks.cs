@@ -1,3 +1,4 @@
+using MeProp.Accelerators;
 using static MeProp.Ops;
 
 namespace MeProp.Examples.Parser;
@@ -14,6 +15,22 @@ public interface IParserNetwork : IMePropModel<float>
 
     /// <summary>Dropout rate on the embedding layer and each hidden layer during training.</summary>
     double DropoutRate { get; set; }
+
+    /// <summary>The generated device training pass on <paramref name="runtime"/>'s accelerator (each class's own OnAccelerator).</summary>
+    IParserDevicePass OnDevice(DeviceRuntime runtime);
+}
+
+/// <summary>
+/// What the device training loop needs of a parser network's generated device pass, whatever its
+/// activation: each network's pass (a partial class) takes this interface below.
+/// </summary>
+public interface IParserDevicePass : IDevicePass
+{
+    /// <summary>The training forward on the device (ids stay on the host and go up per call), recorded for Backward.</summary>
+    DeviceBatch ForwardTrain(IdBatch words, IdBatch tags, IdBatch labels);
+
+    /// <summary>Back-propagates dL/dscores through the last ForwardTrain, leaving the gradients in Parameters.</summary>
+    void Backward(DeviceBatch dOutput);
 }
 
 /// <summary>The parser network's sizes: vocabularies from the training data, widths from Chen and Manning.</summary>
@@ -35,6 +52,10 @@ public sealed record ParserShape(int WordTable, int TagTable, int LabelTable, in
 /// <summary>ReLU hidden layers.</summary>
 public sealed partial class ReluParserNetwork : IParserNetwork
 {
+    public IParserDevicePass OnDevice(DeviceRuntime runtime) => OnAccelerator(runtime);
+
+    partial class __MePropDevicePass : IParserDevicePass { }
+
     private readonly Matrix<float> Words, Tags, Labels, W1, W2, W3;
     private readonly RowVector<float> b1, b2, b3;
 
@@ -59,6 +80,10 @@ public sealed partial class ReluParserNetwork : IParserNetwork
 /// <summary>Tanh hidden layers (the default: see <see cref="ParserActivation"/>).</summary>
 public sealed partial class TanhParserNetwork : IParserNetwork
 {
+    public IParserDevicePass OnDevice(DeviceRuntime runtime) => OnAccelerator(runtime);
+
+    partial class __MePropDevicePass : IParserDevicePass { }
+
     private readonly Matrix<float> Words, Tags, Labels, W1, W2, W3;
     private readonly RowVector<float> b1, b2, b3;
 
@@ -83,6 +108,10 @@ public sealed partial class TanhParserNetwork : IParserNetwork
 /// <summary>Cube hidden layers, x³, as Chen and Manning's parser.</summary>
 public sealed partial class CubeParserNetwork : IParserNetwork
 {
+    public IParserDevicePass OnDevice(DeviceRuntime runtime) => OnAccelerator(runtime);
+
+    partial class __MePropDevicePass : IParserDevicePass { }
+
     private readonly Matrix<float> Words, Tags, Labels, W1, W2, W3;
     private readonly RowVector<float> b1, b2, b3;
 

@@ -11,37 +11,64 @@ namespace MeProp.Accelerators;
 /// C = Aᵀ·B (dW = dYᵀ·X), each overwriting C or adding to it; operands are row-major views.
 /// </summary>
 /// <remarks>
-/// On a CUDA accelerator the products go to cuBLAS (through ILGPU.Algorithms' CuBlas, on the
+/// Three kernels (<see cref="DeviceProductKernel"/>). On a CUDA accelerator the products go to cuBLAS (through ILGPU.Algorithms' CuBlas, on the
 /// accelerator's stream): our row-major operands are cuBLAS's column-major transposes, so each form
 /// is the transposed product with the operands swapped. Elsewhere,
 /// the kernel is a tiled product in group-shared memory (16 x 16 tiles, one thread per element of
 /// C; smaller where an accelerator's groups are smaller: 4 x 4 on ILGPU's CPU accelerator, whose
 /// groups have 16 threads), written for ILGPU so that it runs on every accelerator: the CPU accelerator of the tests and
 /// OpenCL devices. On CUDA the library's own GEMM (cuBLAS) is the one to use for speed; this kernel
-/// is the portable and tested form. Each element sums its k products in ascending order, tile by
-/// tile, so results differ from the host's SGEMM only by float rounding.
+/// is the portable and tested form. On ILGPU's CPU accelerator, whose group barriers are
+/// emulated with threads (a tiled product of the parser's first layer took minutes), the default
+/// is a per-element kernel with no group memory and no barrier. Each element sums its k products
+/// in ascending order in both kernels (the same bits), so results differ from the host's SGEMM
+/// only by float rounding.
 /// </remarks>
 public sealed class DeviceGemm
 {
-    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, Shape> _kernel;
+    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, Shape>? _tiled;
+    private readonly Action<Index2D, ArrayView<float>, ArrayView<float>, ArrayView<float>, Shape>? _perElement;
     private readonly int _tile;
     private readonly CuBlas? _cuBlas;
 
-    public DeviceGemm(Accelerator accelerator)
+    /// <param name="accelerator">Where the products run.</param>
+    /// <param name="kernel">The kernel to use; null picks cuBLAS on CUDA, the per-element kernel on ILGPU's CPU accelerator, the tiled one elsewhere.</param>
+    /// <exception cref="ArgumentException">cuBLAS was asked for on an accelerator that is not CUDA.</exception>
+    public DeviceGemm(Accelerator accelerator, DeviceProductKernel? kernel = null)
     {
         ArgumentNullException.ThrowIfNull(accelerator);
         Accelerator = accelerator;
+        Kernel = kernel ?? accelerator.AcceleratorType switch
+        {
+            AcceleratorType.Cuda => DeviceProductKernel.CuBlas,
+            AcceleratorType.CPU => DeviceProductKernel.PerElement,
+            _ => DeviceProductKernel.Tiled,
+        };
         _tile = 16;
         while (_tile > 1 && _tile * _tile > accelerator.MaxNumThreadsPerGroup) _tile /= 2;
-        _kernel = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, Shape>(TiledKernel);
-        if (accelerator is CudaAccelerator cuda)
+        switch (Kernel)
         {
-            _cuBlas = new CuBlas(cuda);
-            _cuBlas.Stream = (CudaStream)cuda.DefaultStream; // ordered with the kernels of the pass
+            case DeviceProductKernel.CuBlas:
+                if (accelerator is not CudaAccelerator cuda)
+                    throw new ArgumentException($"cuBLAS needs a CUDA accelerator, not {accelerator.AcceleratorType}.", nameof(kernel));
+                _cuBlas = new CuBlas(cuda);
+                _cuBlas.Stream = (CudaStream)cuda.DefaultStream; // ordered with the kernels of the pass
+                // cuBLAS forms no product without a reduction (k = 0): the per-element kernel writes those.
+                _perElement = accelerator.LoadAutoGroupedStreamKernel<Index2D, ArrayView<float>, ArrayView<float>, ArrayView<float>, Shape>(PerElementKernel);
+                break;
+            case DeviceProductKernel.PerElement:
+                _perElement = accelerator.LoadAutoGroupedStreamKernel<Index2D, ArrayView<float>, ArrayView<float>, ArrayView<float>, Shape>(PerElementKernel);
+                break;
+            default:
+                _tiled = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, Shape>(TiledKernel);
+                break;
         }
     }
 
-    /// <summary>True when the products run in cuBLAS (a CUDA accelerator) rather than the tiled kernel.</summary>
+    /// <summary>The kernel the products run in.</summary>
+    public DeviceProductKernel Kernel { get; }
+
+    /// <summary>True when the products run in cuBLAS (a CUDA accelerator).</summary>
     public bool UsesCuBlas => _cuBlas is not null;
 
     /// <summary>The side of the square tiles this accelerator's groups hold.</summary>
@@ -100,9 +127,15 @@ public sealed class DeviceGemm
         RequireLength(b, bNeeded, "b");
         RequireLength(c, (long)m * n, "c");
         int tile = _tile;
+        var shape = new Shape(m, k, n, ars, acs, brs, bcs, accumulate ? 1 : 0, tile);
+        if (_perElement is not null)
+        {
+            _perElement(new Index2D(n, m), a, b, c, shape);
+            return;
+        }
         var groups = new Index2D((n + tile - 1) / tile, (m + tile - 1) / tile);
         var config = new KernelConfig(groups, new Index2D(tile, tile), SharedMemoryConfig.RequestDynamic<float>(2 * tile * tile));
-        _kernel(config, a, b, c, new Shape(m, k, n, ars, acs, brs, bcs, accumulate ? 1 : 0, tile));
+        _tiled!(config, a, b, c, shape);
     }
 
     private static void RequireLength(ArrayView<float> view, long needed, string name)
@@ -116,6 +149,17 @@ public sealed class DeviceGemm
     internal readonly struct Shape(int m, int k, int n, int ars, int acs, int brs, int bcs, int accumulate, int tile)
     {
         public readonly int M = m, K = k, N = n, Ars = ars, Acs = acs, Brs = brs, Bcs = bcs, Accumulate = accumulate, Tile = tile;
+    }
+
+    // One thread per element of C (x: column, y: row), its k products summed in ascending order.
+    private static void PerElementKernel(Index2D at, ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, Shape s)
+    {
+        int row = at.Y, col = at.X;
+        float sum = 0f;
+        long ai = (long)row * s.Ars, bi = (long)col * s.Bcs;
+        for (int p = 0; p < s.K; p++, ai += s.Acs, bi += s.Brs) sum += a[ai] * b[bi];
+        long ci = (long)row * s.N + col;
+        c[ci] = s.Accumulate != 0 ? c[ci] + sum : sum;
     }
 
     private static void TiledKernel(ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, Shape s)
@@ -141,4 +185,17 @@ public sealed class DeviceGemm
             c[at] = s.Accumulate != 0 ? c[at] + sum : sum;
         }
     }
+}
+
+/// <summary>The kernels <see cref="DeviceGemm"/> can form its products with.</summary>
+public enum DeviceProductKernel
+{
+    /// <summary>cuBLAS (CUDA only): the library's own GEMM, the one to use for speed.</summary>
+    CuBlas,
+
+    /// <summary>16 x 16 tiles in group-shared memory (smaller where groups are): the portable kernel for OpenCL devices.</summary>
+    Tiled,
+
+    /// <summary>One thread per element, no shared memory or barrier: the fast form on ILGPU's CPU accelerator.</summary>
+    PerElement,
 }

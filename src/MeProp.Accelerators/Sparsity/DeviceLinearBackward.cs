@@ -37,12 +37,16 @@ public sealed class DeviceLinearBackward : IDisposable
     private MemoryBuffer1D<float, Stride1D.Dense>? _compactDy, _compactW, _compactDw;
     private DeviceBatch? _scores;
 
-    public DeviceLinearBackward(Accelerator accelerator)
+    /// <param name="accelerator">Where the backward runs.</param>
+    /// <param name="gemm">The products to use (a runtime's, so that every linear operation shares one cuBLAS handle); null makes its own.</param>
+    public DeviceLinearBackward(Accelerator accelerator, DeviceGemm? gemm = null)
     {
         ArgumentNullException.ThrowIfNull(accelerator);
+        if (gemm is not null && gemm.Accelerator != accelerator)
+            throw new ArgumentException("The products run on another accelerator.", nameof(gemm));
         Accelerator = accelerator;
         _topK = new DeviceTopK(accelerator);
-        _gemm = new DeviceGemm(accelerator);
+        _gemm = gemm ?? new DeviceGemm(accelerator);
         _kernels = new DeviceKernels(accelerator);
         _compactColumns = accelerator.LoadAutoGroupedStreamKernel<Index2D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int>(CompactColumnsKernel);
         _gatherRows = accelerator.LoadAutoGroupedStreamKernel<Index2D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int>(GatherRowsKernel);

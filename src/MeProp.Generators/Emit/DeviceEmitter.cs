@@ -96,10 +96,11 @@ internal static class DeviceEmitter
         w.Line("/// <summary>");
         w.Line($"/// The device training pass of {m.Type.Name}.{m.MethodName}: parameters and gradients in the accelerator's memory, ForwardTrain and");
         w.Line("/// Backward with meProp in every linear operation as the model's MePropSettings say, and copies of the parameters to and from the host model.");
+        w.Line("/// Partial, so that the model's own code can give it an interface of its training loop (ForwardTrain's signature is the forward method's).");
         w.Line("/// </summary>");
         w.Line(GeneratedCode);
         bool batchToBatch = m.Inputs.Count == 1 && m.Inputs[0].Kind == ValueKind.Batch && m.OutputKind == ValueKind.Batch;
-        using (w.Block($"public sealed class __MePropDevicePass : {A}.{(batchToBatch ? "IDeviceBatchPass" : "IDevicePass")}"))
+        using (w.Block($"public sealed partial class __MePropDevicePass : {A}.{(batchToBatch ? "IDeviceBatchPass" : "IDevicePass")}"))
         {
             w.Line($"private readonly {Owner(m)} __owner;");
             w.Line($"private readonly {A}.DeviceRuntime __device;");

@@ -13,9 +13,10 @@ namespace Paper.Mnist
         /// <summary>
         /// The device training pass of MnistMlp.Forward: parameters and gradients in the accelerator's memory, ForwardTrain and
         /// Backward with meProp in every linear operation as the model's MePropSettings say, and copies of the parameters to and from the host model.
+        /// Partial, so that the model's own code can give it an interface of its training loop (ForwardTrain's signature is the forward method's).
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("MeProp.Generators", "1.0.0")]
-        public sealed class __MePropDevicePass : global::MeProp.Accelerators.IDeviceBatchPass
+        public sealed partial class __MePropDevicePass : global::MeProp.Accelerators.IDeviceBatchPass
         {
             private readonly MnistMlp __owner;
             private readonly global::MeProp.Accelerators.DeviceRuntime __device;
