@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Linq;
 using MeProp.Accelerators;
 using MeProp.Datasets.Mnist;
@@ -62,50 +61,34 @@ public static class MnistDeviceTrainer
         for (int epoch = 1; epoch <= options.Epochs; epoch++)
         {
             shuffle.Shuffle(order.AsSpan());
-            long forwardTicks = 0, backwardTicks = 0, updateTicks = 0;
-            double lossSum = 0;
-            int steps = 0;
-            observer.EpochStarted(epoch, trainCount, Array.Empty<string>());
+            var progress = new EpochProgress(observer, epoch, trainCount, Array.Empty<string>(), ProgressEvery);
+            var clock = new DevicePhaseClock(runtime.Accelerator);
 
-            for (int start = 0; start < trainCount && steps < maxStepsPerEpoch; start += options.Batch)
+            for (int start = 0; start < trainCount && progress.Steps < maxStepsPerEpoch; start += options.Batch)
             {
                 int size = Math.Min(options.Batch, trainCount - start);
                 StepBuffers buffers = size == options.Batch ? full : last;
                 data.Training.FillBatch(order.AsSpan(start, size), buffers.HostX, buffers.Labels);
 
-                long t0 = Stopwatch.GetTimestamp();
+                clock.StepStarted();
                 buffers.X.CopyFrom(buffers.HostX);
-                // Reading the mean loss back waits for the forward pass and the loss: the forward phase's end.
                 float loss = runtime.Loss.LossAndGradient(pass.ForwardTrain(buffers.X), buffers.Labels, buffers.Gradient);
-                long t1 = Stopwatch.GetTimestamp();
+                clock.ForwardDone();
                 pass.Backward(buffers.Gradient);
-                runtime.Accelerator.Synchronize();
-                long t2 = Stopwatch.GetTimestamp();
+                clock.BackwardDone();
                 optimizer.Step(pass.Parameters);
-                runtime.Accelerator.Synchronize();
-                long t3 = Stopwatch.GetTimestamp();
-                forwardTicks += t1 - t0;
-                backwardTicks += t2 - t1;
-                updateTicks += t3 - t2;
-
-                lossSum += loss * size;
-                steps++;
-                if (steps % ProgressEvery == 0 || start + size == trainCount)
-                    observer.Progress(start + size, lossSum / (start + size));
+                clock.UpdateDone();
+                progress.Add(loss, size, size);
             }
 
             pass.CopyParametersToHost();
-            var seconds = new PhaseSeconds(Seconds(forwardTicks), 0, Seconds(backwardTicks), Seconds(updateTicks));
-            int seen = Math.Min(trainCount, steps * options.Batch);
-            var result = new EpochResult(epoch, lossSum / seen, MnistTrainer.Accuracy(model, data.Development), MnistTrainer.Accuracy(model, data.Test),
-                seconds, Array.Empty<double>());
+            var result = new EpochResult(epoch, progress.MeanLoss, MnistTrainer.Accuracy(model, data.Development), MnistTrainer.Accuracy(model, data.Test),
+                clock.Seconds, Array.Empty<double>());
             epochs.Add(result);
             observer.EpochCompleted(result);
         }
         return new RunResult(options, epochs, Array.Empty<string>());
     }
-
-    private static double Seconds(long ticks) => (double)ticks / Stopwatch.Frequency;
 
     // One set per batch size in use (the last batch of an epoch may be shorter).
     private sealed class StepBuffers : IDisposable

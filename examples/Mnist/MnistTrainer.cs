@@ -55,12 +55,10 @@ public static class MnistTrainer
             shuffle.Shuffle(order.AsSpan());
             model.MePropTimings.Reset();
             long updateTicks = 0;
-            double lossSum = 0;
-            var rowFraction = new double[layerNames.Length];
-            int steps = 0;
-            observer.EpochStarted(epoch, trainCount, layerNames);
+            var progress = new EpochProgress(observer, epoch, trainCount, layerNames, ProgressEvery);
+            var rows = new UpdatedRowShares(model.LinearWeights);
 
-            for (int start = 0; start < trainCount && steps < maxStepsPerEpoch; start += options.Batch)
+            for (int start = 0; start < trainCount && progress.Steps < maxStepsPerEpoch; start += options.Batch)
             {
                 int size = Math.Min(options.Batch, trainCount - start);
                 StepBuffers buffers = size == options.Batch ? full : last;
@@ -73,21 +71,12 @@ public static class MnistTrainer
                 optimizer.Step(model.Parameters);
                 updateTicks += Stopwatch.GetTimestamp() - before;
 
-                for (int i = 0; i < layerNames.Length; i++)
-                {
-                    Parameter<float> w = model.LinearWeights[i];
-                    rowFraction[i] += (double)w.Gradient.TouchedRowCount / w.Rows;
-                }
-                lossSum += loss * size;
-                steps++;
-                if (steps % ProgressEvery == 0 || start + size == trainCount)
-                    observer.Progress(start + size, lossSum / (start + size));
+                rows.Add();
+                progress.Add(loss, size, size);
             }
 
-            var seconds = PhaseSeconds.From(model.MePropTimings, updateTicks);
-            int seen = Math.Min(trainCount, steps * options.Batch);
-            var result = new EpochResult(epoch, lossSum / seen, Accuracy(model, data.Development), Accuracy(model, data.Test),
-                seconds, rowFraction.Select(f => f / steps).ToArray());
+            var result = new EpochResult(epoch, progress.MeanLoss, Accuracy(model, data.Development), Accuracy(model, data.Test),
+                PhaseSeconds.From(model.MePropTimings, updateTicks), rows.Means());
             epochs.Add(result);
             observer.EpochCompleted(result);
         }

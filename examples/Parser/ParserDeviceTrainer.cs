@@ -60,46 +60,33 @@ public static class ParserDeviceTrainer
         for (int epoch = 1; epoch <= options.Epochs; epoch++)
         {
             shuffle.Shuffle(order.AsSpan());
-            long forwardTicks = 0, backwardTicks = 0, updateTicks = 0;
-            double lossSum = 0;
-            int steps = 0, seen = 0;
-            observer.EpochStarted(epoch, count, Array.Empty<string>());
+            var progress = new EpochProgress(observer, epoch, count, Array.Empty<string>(), ProgressEvery);
+            var clock = new DevicePhaseClock(runtime.Accelerator);
 
-            for (int start = 0; start < count && steps < maxStepsPerEpoch; start += batch)
+            for (int start = 0; start < count && progress.Steps < maxStepsPerEpoch; start += batch)
             {
                 int size = Math.Min(batch, count - start);
                 DeviceStepBuffers step = size == batch ? full : last;
-                step.Host.Fill(examples, order.AsSpan(start, size));
+                step.Ids.Fill(examples, order.AsSpan(start, size));
 
-                long t0 = Stopwatch.GetTimestamp();
-                // Reading the mean loss back waits for the forward pass and the loss: the forward phase's end.
-                float loss = runtime.Loss.LossAndGradient(pass.ForwardTrain(step.Host.Words, step.Host.Tags, step.Host.Labels), step.Host.Gold, step.Gradient);
-                long t1 = Stopwatch.GetTimestamp();
+                clock.StepStarted();
+                float loss = runtime.Loss.LossAndGradient(pass.ForwardTrain(step.Ids.Words, step.Ids.Tags, step.Ids.Labels), step.Ids.Gold, step.Gradient);
+                clock.ForwardDone();
                 pass.Backward(step.Gradient);
-                runtime.Accelerator.Synchronize();
-                long t2 = Stopwatch.GetTimestamp();
+                clock.BackwardDone();
                 optimizer.Step(pass.Parameters);
-                runtime.Accelerator.Synchronize();
-                long t3 = Stopwatch.GetTimestamp();
-                forwardTicks += t1 - t0;
-                backwardTicks += t2 - t1;
-                updateTicks += t3 - t2;
-
-                lossSum += loss * size;
-                seen += size;
-                steps++;
-                if (steps % ProgressEvery == 0 || seen == count) observer.Progress(seen, lossSum / seen);
+                clock.UpdateDone();
+                progress.Add(loss, size, size);
             }
 
             pass.CopyParametersToHost();
-            var seconds = new PhaseSeconds(Seconds(forwardTicks), 0, Seconds(backwardTicks), Seconds(updateTicks));
             long parseStart = Stopwatch.GetTimestamp();
             AttachmentScores dev = evaluate ? ParserTrainer.Evaluate(model, corpus, corpus.Development) : default;
             AttachmentScores test = evaluate ? ParserTrainer.Evaluate(model, corpus, corpus.Test) : default;
             // Parsing speed: greedy decoding of dev and test on the CPU, as in a CPU run.
             double parseSeconds = Stopwatch.GetElapsedTime(parseStart).TotalSeconds;
             double sentencesPerSecond = evaluate ? (corpus.Development.Count + corpus.Test.Count) / Math.Max(parseSeconds, 1e-9) : 0;
-            var result = new EpochResult(epoch, lossSum / Math.Max(1, seen), dev.Uas, test.Uas, seconds, Array.Empty<double>())
+            var result = new EpochResult(epoch, progress.MeanLoss, dev.Uas, test.Uas, clock.Seconds, Array.Empty<double>())
             {
                 Metrics = new Dictionary<string, double> { ["devLas"] = dev.Las, ["testLas"] = test.Las },
                 Measures = new Dictionary<string, double> { ["parseSentencesPerSecond"] = sentencesPerSecond },
@@ -110,18 +97,16 @@ public static class ParserDeviceTrainer
         return new RunResult(options, epochs, Array.Empty<string>());
     }
 
-    private static double Seconds(long ticks) => (double)ticks / Stopwatch.Frequency;
-
     /// <summary>A batch size's host ids and gold transitions, and its loss gradient on the device.</summary>
     private sealed class DeviceStepBuffers : IDisposable
     {
         public DeviceStepBuffers(DeviceRuntime runtime, int size, int transitions)
         {
-            Host = new ParserStepBuffers(size, transitions);
+            Ids = new ParserStepIds(size);
             Gradient = new DeviceBatch(runtime.Accelerator, size, transitions);
         }
 
-        public ParserStepBuffers Host { get; }
+        public ParserStepIds Ids { get; }
 
         public DeviceBatch Gradient { get; }
 

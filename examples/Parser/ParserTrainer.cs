@@ -59,8 +59,10 @@ public static class ParserTrainer
         int count = examples.Count;
         int[] order = Enumerable.Range(0, count).ToArray();
         int batch = Math.Min(options.Batch, count);
-        var full = new ParserStepBuffers(batch, corpus.Transitions.Count);
-        var last = new ParserStepBuffers(Math.Max(1, count % batch), corpus.Transitions.Count);
+        var full = new ParserStepIds(batch);
+        var last = new ParserStepIds(Math.Max(1, count % batch));
+        var fullGradient = new Batch<float>(full.Gold.Length, corpus.Transitions.Count);
+        var lastGradient = new Batch<float>(last.Gold.Length, corpus.Transitions.Count);
         string[] layerNames = model.LinearWeights.Select(p => p.Name).ToArray();
         var epochs = new List<EpochResult>();
 
@@ -69,33 +71,24 @@ public static class ParserTrainer
             shuffle.Shuffle(order.AsSpan());
             model.MePropTimings.Reset();
             long updateTicks = 0;
-            double lossSum = 0;
-            var rowFraction = new double[layerNames.Length];
-            int steps = 0, seen = 0;
-            observer.EpochStarted(epoch, count, layerNames);
+            var progress = new EpochProgress(observer, epoch, count, layerNames, ProgressEvery);
+            var rows = new UpdatedRowShares(model.LinearWeights);
 
-            for (int start = 0; start < count && steps < maxStepsPerEpoch; start += batch)
+            for (int start = 0; start < count && progress.Steps < maxStepsPerEpoch; start += batch)
             {
                 int size = Math.Min(batch, count - start);
-                ParserStepBuffers step = size == batch ? full : last;
+                (ParserStepIds step, Batch<float> gradient) = size == batch ? (full, fullGradient) : (last, lastGradient);
                 step.Fill(examples, order.AsSpan(start, size));
 
                 Batch<float> scores = model.ForwardTrain(step.Words, step.Tags, step.Labels);
-                float loss = SoftmaxCrossEntropy.LossAndGradient(scores, step.Gold, step.Gradient);
-                model.Backward(step.Gradient);
+                float loss = SoftmaxCrossEntropy.LossAndGradient(scores, step.Gold, gradient);
+                model.Backward(gradient);
                 long before = Stopwatch.GetTimestamp();
                 optimizer.Step(model.Parameters);
                 updateTicks += Stopwatch.GetTimestamp() - before;
 
-                for (int i = 0; i < layerNames.Length; i++)
-                {
-                    Parameter<float> w = model.LinearWeights[i];
-                    rowFraction[i] += (double)w.Gradient.TouchedRowCount / w.Rows;
-                }
-                lossSum += loss * size;
-                seen += size;
-                steps++;
-                if (steps % ProgressEvery == 0 || seen == count) observer.Progress(seen, lossSum / seen);
+                rows.Add();
+                progress.Add(loss, size, size);
             }
 
             var seconds = PhaseSeconds.From(model.MePropTimings, updateTicks);
@@ -105,7 +98,7 @@ public static class ParserTrainer
             // Parsing speed: greedy decoding of dev and test, batched over sentences, features included.
             double parseSeconds = Stopwatch.GetElapsedTime(parseStart).TotalSeconds;
             double sentencesPerSecond = evaluate ? (corpus.Development.Count + corpus.Test.Count) / Math.Max(parseSeconds, 1e-9) : 0;
-            var result = new EpochResult(epoch, lossSum / Math.Max(1, seen), dev.Uas, test.Uas, seconds, rowFraction.Select(f => f / steps).ToArray())
+            var result = new EpochResult(epoch, progress.MeanLoss, dev.Uas, test.Uas, seconds, rows.Means())
             {
                 Metrics = new Dictionary<string, double> { ["devLas"] = dev.Las, ["testLas"] = test.Las },
                 Measures = new Dictionary<string, double> { ["parseSentencesPerSecond"] = sentencesPerSecond },
@@ -139,22 +132,20 @@ public static class ParserTrainer
 }
 
 /// <summary>A mini-batch's inputs, gold transitions and loss gradient, allocated once per batch size.</summary>
-internal sealed class ParserStepBuffers
+internal sealed class ParserStepIds
 {
-    public ParserStepBuffers(int size, int transitions)
+    public ParserStepIds(int size)
     {
         Words = new IdBatch(size, FeatureTemplate.WordFeatures);
         Tags = new IdBatch(size, FeatureTemplate.TagFeatures);
         Labels = new IdBatch(size, FeatureTemplate.LabelFeatures);
         Gold = new int[size];
-        Gradient = new Batch<float>(size, transitions);
     }
 
     public IdBatch Words { get; }
     public IdBatch Tags { get; }
     public IdBatch Labels { get; }
     public int[] Gold { get; }
-    public Batch<float> Gradient { get; }
 
     public void Fill(TrainingExamples examples, ReadOnlySpan<int> indices)
     {

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using MeProp.Accelerators;
 
 namespace MeProp.Examples.Tagger;
@@ -57,48 +56,33 @@ public static class TaggerDeviceTrainer
             for (int epoch = 1; epoch <= options.Epochs; epoch++)
             {
                 List<int[]> batches = SentenceBatches.Shuffled(training, options.Batch, shuffle);
-                long forwardTicks = 0, backwardTicks = 0, updateTicks = 0;
-                double lossSum = 0;
-                int sentences = 0, words = 0, steps = 0;
-                observer.EpochStarted(epoch, training.Count, Array.Empty<string>());
+                var progress = new EpochProgress(observer, epoch, training.Count, Array.Empty<string>(), ProgressEvery);
+                var clock = new DevicePhaseClock(runtime.Accelerator);
 
                 foreach (int[] batch in batches)
                 {
-                    if (steps == maxStepsPerEpoch) break;
+                    if (progress.Steps == maxStepsPerEpoch) break;
                     StepBuffers step = buffers.Fill(training, batch);
                     if (!gradients.TryGetValue(batch.Length, out DeviceSequence? gradient))
                         gradients[batch.Length] = gradient = new DeviceSequence(runtime.Accelerator, step.Words.Length, batch.Length, corpus.Tags.Count);
                     gradient.Resize(step.Words.Length);
 
-                    long t0 = Stopwatch.GetTimestamp();
+                    clock.StepStarted();
                     DeviceSequence scores = pass.ForwardTrain(step.Words, step.Features);
-                    // Reading the mean loss back waits for the forward pass and the loss: the forward phase's end.
                     float loss = runtime.Loss.LossAndGradient(scores.AllSteps, step.Labels, gradient.AllSteps);
-                    long t1 = Stopwatch.GetTimestamp();
+                    clock.ForwardDone();
                     pass.Backward(gradient);
-                    runtime.Accelerator.Synchronize();
-                    long t2 = Stopwatch.GetTimestamp();
+                    clock.BackwardDone();
                     optimizer.Step(pass.Parameters);
-                    runtime.Accelerator.Synchronize();
-                    long t3 = Stopwatch.GetTimestamp();
-                    forwardTicks += t1 - t0;
-                    backwardTicks += t2 - t1;
-                    updateTicks += t3 - t2;
-
-                    lossSum += loss * step.Labels.Length;
-                    words += step.Labels.Length;
-                    sentences += batch.Length;
-                    steps++;
-                    if (steps % ProgressEvery == 0 || sentences == training.Count)
-                        observer.Progress(sentences, lossSum / words);
+                    clock.UpdateDone();
+                    progress.Add(loss, step.Labels.Length, batch.Length);
                 }
 
                 pass.CopyParametersToHost();
-                var seconds = new PhaseSeconds(Seconds(forwardTicks), 0, Seconds(backwardTicks), Seconds(updateTicks));
-                var result = new EpochResult(epoch, lossSum / Math.Max(1, words),
+                var result = new EpochResult(epoch, progress.MeanLoss,
                     evaluate ? TaggerTrainer.Accuracy(model, corpus.Development) : 0,
                     evaluate ? TaggerTrainer.Accuracy(model, corpus.Test) : 0,
-                    seconds, Array.Empty<double>());
+                    clock.Seconds, Array.Empty<double>());
                 epochs.Add(result);
                 observer.EpochCompleted(result);
             }
@@ -109,6 +93,4 @@ public static class TaggerDeviceTrainer
         }
         return new RunResult(options, epochs, Array.Empty<string>());
     }
-
-    private static double Seconds(long ticks) => (double)ticks / Stopwatch.Frequency;
 }

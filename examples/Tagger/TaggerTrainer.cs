@@ -50,8 +50,8 @@ public static class TaggerTrainer
         var shuffle = new SeededRandom(options.Seed ^ 0x5EED);
         var buffers = new StepBufferCache(corpus.Tags.Count);
         IReadOnlyList<EncodedSentence> training = corpus.Training;
-        Parameter<float>[] gates = model.LinearWeights.Where(p => p.Name != "Out").ToArray();
-        Parameter<float> output = model.LinearWeights.Single(p => p.Name == "Out");
+        // The gate matrices first, the output layer last (see the report's groups below).
+        Parameter<float>[] weights = model.LinearWeights.Where(p => p.Name != "Out").Append(model.LinearWeights.Single(p => p.Name == "Out")).ToArray();
         var epochs = new List<EpochResult>();
 
         for (int epoch = 1; epoch <= options.Epochs; epoch++)
@@ -59,13 +59,12 @@ public static class TaggerTrainer
             List<int[]> batches = SentenceBatches.Shuffled(training, options.Batch, shuffle);
             model.MePropTimings.Reset();
             long updateTicks = 0;
-            double lossSum = 0, gateRows = 0, outputRows = 0;
-            int sentences = 0, words = 0, steps = 0;
-            observer.EpochStarted(epoch, training.Count, LayerNames);
+            var progress = new EpochProgress(observer, epoch, training.Count, LayerNames, ProgressEvery);
+            var rows = new UpdatedRowShares(weights);
 
             foreach (int[] batch in batches)
             {
-                if (steps == maxStepsPerEpoch) break;
+                if (progress.Steps == maxStepsPerEpoch) break;
                 StepBuffers step = buffers.Fill(training, batch);
                 Sequence<float> scores = model.ForwardTrain(step.Words, step.Features);
                 float loss = SoftmaxCrossEntropy.LossAndGradient(scores.AllSteps, step.Labels, step.Gradient.AllSteps);
@@ -74,21 +73,16 @@ public static class TaggerTrainer
                 optimizer.Step(model.Parameters);
                 updateTicks += Stopwatch.GetTimestamp() - before;
 
-                foreach (Parameter<float> w in gates) gateRows += (double)w.Gradient.TouchedRowCount / w.Rows;
-                outputRows += (double)output.Gradient.TouchedRowCount / output.Rows;
-                lossSum += loss * step.Labels.Length;
-                words += step.Labels.Length;
-                sentences += batch.Length;
-                steps++;
-                if (steps % ProgressEvery == 0 || sentences == training.Count)
-                    observer.Progress(sentences, lossSum / words);
+                rows.Add();
+                progress.Add(loss, step.Labels.Length, batch.Length);
             }
 
-            var seconds = PhaseSeconds.From(model.MePropTimings, updateTicks);
-            var result = new EpochResult(epoch, lossSum / Math.Max(1, words),
+            // The report's two groups: the gate matrices of both LSTMs together, then the output layer.
+            double[] shares = rows.Means();
+            var result = new EpochResult(epoch, progress.MeanLoss,
                 evaluate ? Accuracy(model, corpus.Development) : 0,
                 evaluate ? Accuracy(model, corpus.Test) : 0,
-                seconds, new[] { gateRows / gates.Length / steps, outputRows / steps });
+                PhaseSeconds.From(model.MePropTimings, updateTicks), new[] { shares[..^1].Average(), shares[^1] });
             epochs.Add(result);
             observer.EpochCompleted(result);
         }
