@@ -36,7 +36,7 @@ public static class Work
 {
     /// <summary>
     /// Nominal flops: 2·M·N·K for a GEMM product; a PeakFma burst iteration's FMAs x lanes x 2; 4·B·n·m for a layer's dense backward (dW = dyᵀ·x
-    /// and dx = dy·W, 2·B·n·m each; the scalar-loop baseline does the same arithmetic), 4·B·k·m for
+    /// and dx = dy·W, 2·B·n·m each; the scalar-loop baseline and the device's cuBLAS-alone case do the same arithmetic), 4·B·k·m for
     /// unified mode (the same two products on the k kept columns). db and the selection are left out.
     /// </summary>
     public static double? Flops(BenchmarkCase benchmarkCase)
@@ -55,7 +55,7 @@ public static class Work
         if (LayerBackwardCore.ShapeOf(benchmarkCase) is not { } layer) return null;
         return benchmarkCase.Descriptor.WorkloadMethod.Name switch
         {
-            "Dense" or "PaperScalarDense" => 4.0 * layer.Examples * layer.Outputs * layer.Inputs,
+            "Dense" or "PaperScalarDense" or "CuBlasAlone" => 4.0 * layer.Examples * layer.Outputs * layer.Inputs,
             "Unified" => 4.0 * layer.Examples * layer.K * layer.Inputs,
             _ => null,
         };
@@ -163,7 +163,8 @@ public sealed class ThroughputColumn : IColumn
 /// <summary>
 /// In the layer suites, the dense backward's mean time over this case's: how many times faster than
 /// dense (below 1: slower). The dense case is the one of the same summary, job and layer (inputs,
-/// outputs, batch); without one the cell reads "-". Unlike BenchmarkDotNet's Ratio it does not
+/// outputs, batch); in another suite with a Dense method, that method's case with the same
+/// parameters; without one the cell reads "-". Unlike BenchmarkDotNet's Ratio it does not
 /// need the two cases to share every parameter, so one dense run serves every k.
 /// </summary>
 public sealed class SpeedupColumn : IColumn
@@ -202,7 +203,16 @@ public sealed class SpeedupColumn : IColumn
 
     private static BenchmarkCase? DenseOf(Summary summary, BenchmarkCase benchmarkCase)
     {
-        if (LayerBackwardCore.ShapeOf(benchmarkCase) is not { } layer) return null;
+        if (LayerBackwardCore.ShapeOf(benchmarkCase) is not { } layer)
+        {
+            // Another suite with a Dense case (the device MNIST pass): that case of the same suite
+            // and job with the same parameters, method arguments (k) aside.
+            string parameters = NonArgumentParameters(benchmarkCase);
+            return summary.BenchmarksCases.FirstOrDefault(c => c.Descriptor.WorkloadMethod.Name == "Dense"
+                && c.Descriptor.Type == benchmarkCase.Descriptor.Type
+                && c.Job.DisplayInfo == benchmarkCase.Job.DisplayInfo
+                && NonArgumentParameters(c) == parameters);
+        }
         // Where dense runs once per parameter set (the k sweep) the one with this case's
         // parameters; otherwise any dense run of the layer, preferably of the same suite.
         return summary.BenchmarksCases
@@ -214,4 +224,7 @@ public sealed class SpeedupColumn : IColumn
             .ThenByDescending(c => c.Parameters.ValueInfo == benchmarkCase.Parameters.ValueInfo)
             .FirstOrDefault();
     }
+
+    private static string NonArgumentParameters(BenchmarkCase benchmarkCase) =>
+        string.Join(", ", benchmarkCase.Parameters.Items.Where(p => !p.IsArgument).Select(p => $"{p.Name}={p.Value}"));
 }

@@ -14,6 +14,16 @@ namespace MeProp.Benchmarks;
 public readonly record struct LayerShape(int Inputs, int Outputs, int Examples, int K);
 
 /// <summary>
+/// A suite that back-propagates through one linear layer, on the CPU or a device: the throughput
+/// and speedup columns read its shape (<see cref="LayerBackwardCore.ShapeOf"/>).
+/// </summary>
+public interface ILayerSuite
+{
+    /// <summary>The layer for the suite's current parameters; K is the k of its methods without a k argument.</summary>
+    LayerShape Shape { get; }
+}
+
+/// <summary>
 /// One linear layer's backward (dW, db and dx of y = x·Wᵀ + b), with the output gradient shaped like
 /// a ReLU layer's (about half exact zeros): the set-up and the calls every layer suite shares. The
 /// suites below differ only in which shapes and which k they run.
@@ -22,7 +32,7 @@ public readonly record struct LayerShape(int Inputs, int Outputs, int Examples, 
 /// Each measured operation clears the gradient rows the previous one wrote (all of dW after a dense
 /// call, the touched rows after a sparse one) and runs one backward; nothing is allocated.
 /// </remarks>
-public abstract class LayerBackwardCore
+public abstract class LayerBackwardCore : ILayerSuite
 {
     private Batch<float> _dy = null!, _x = null!, _dx = null!;
     private Matrix<float> _w = null!;
@@ -36,6 +46,8 @@ public abstract class LayerBackwardCore
 
     /// <summary>The k of the benchmark methods that take no k argument (0 where all of those are dense).</summary>
     protected abstract int KeptK { get; }
+
+    LayerShape ILayerSuite.Shape => new(Inputs, Outputs, Examples, KeptK);
 
     [GlobalSetup]
     public void Setup()
@@ -84,8 +96,8 @@ public abstract class LayerBackwardCore
     public static LayerShape? ShapeOf(BenchmarkCase benchmarkCase)
     {
         Type type = benchmarkCase.Descriptor.Type;
-        if (type.IsAbstract || !typeof(LayerBackwardCore).IsAssignableFrom(type)) return null;
-        var suite = (LayerBackwardCore)Activator.CreateInstance(type)!;
+        if (type.IsAbstract || !typeof(ILayerSuite).IsAssignableFrom(type)) return null;
+        var suite = (ILayerSuite)Activator.CreateInstance(type)!;
         int? argumentK = null;
         foreach (var parameter in benchmarkCase.Parameters.Items)
         {
@@ -98,7 +110,8 @@ public abstract class LayerBackwardCore
             else
                 return null;
         }
-        return new LayerShape(suite.Inputs, suite.Outputs, suite.Examples, argumentK ?? suite.KeptK);
+        LayerShape shape = suite.Shape;
+        return shape with { K = argumentK ?? shape.K };
     }
 }
 
