@@ -5,11 +5,11 @@ using Xunit;
 namespace MeProp.Accelerators.Tests;
 
 /// <summary>Embedding lookups and concatenations on the device against the host kernels, on ILGPU's CPU accelerator.</summary>
-public sealed class DeviceEmbeddingsTests : IClassFixture<CpuAcceleratorFixture>
+public sealed class DeviceEmbeddingsTests : IClassFixture<TestAcceleratorFixture>
 {
-    private readonly CpuAcceleratorFixture _device;
+    private readonly TestAcceleratorFixture _device;
 
-    public DeviceEmbeddingsTests(CpuAcceleratorFixture device) => _device = device;
+    public DeviceEmbeddingsTests(TestAcceleratorFixture device) => _device = device;
 
 
     [Theory]

@@ -7,25 +7,34 @@ using Xunit;
 namespace MeProp.Accelerators.Tests;
 
 /// <summary>The device products in the three forms, with both portable kernels, against a double-precision loop and the host's Gemm, on ILGPU's CPU accelerator.</summary>
-public sealed class DeviceGemmTests : IClassFixture<CpuAcceleratorFixture>
+public sealed class DeviceGemmTests : IClassFixture<TestAcceleratorFixture>
 {
     public enum Form { TransposedB, Plain, TransposedA }
 
-    private readonly CpuAcceleratorFixture _device;
-    private readonly DeviceGemm _gemm, _tiled;
+    private readonly TestAcceleratorFixture _device;
+    // The accelerator's own choice (cuBLAS on CUDA, per element on the CPU accelerator), and the two portable kernels.
+    private readonly DeviceGemm _gemm, _tiled, _perElement;
 
-    public DeviceGemmTests(CpuAcceleratorFixture device)
+    public DeviceGemmTests(TestAcceleratorFixture device)
     {
         _device = device;
         _gemm = new DeviceGemm(device.Accelerator);
         _tiled = new DeviceGemm(device.Accelerator, DeviceProductKernel.Tiled);
+        _perElement = new DeviceGemm(device.Accelerator, DeviceProductKernel.PerElement);
     }
 
     [Fact]
-    public void The_cpu_accelerator_uses_the_per_element_kernel_and_cublas_needs_cuda()
+    public void The_default_kernel_fits_the_accelerator_and_cublas_needs_cuda()
     {
-        Assert.Equal(DeviceProductKernel.PerElement, _gemm.Kernel);
         Assert.Equal(DeviceProductKernel.Tiled, _tiled.Kernel);
+        Assert.Equal(DeviceProductKernel.PerElement, _perElement.Kernel);
+        if (_device.Accelerator.AcceleratorType == AcceleratorType.Cuda)
+        {
+            Assert.Equal(DeviceProductKernel.CuBlas, _gemm.Kernel);
+            Assert.True(_gemm.UsesCuBlas);
+            return;
+        }
+        Assert.Equal(DeviceProductKernel.PerElement, _gemm.Kernel);
         Assert.False(_gemm.UsesCuBlas);
         var ex = Assert.Throws<ArgumentException>(() => new DeviceGemm(_device.Accelerator, DeviceProductKernel.CuBlas));
         Assert.Contains("CUDA", ex.Message);
@@ -38,7 +47,7 @@ public sealed class DeviceGemmTests : IClassFixture<CpuAcceleratorFixture>
     [MemberData(nameof(Shapes))]
     public void Every_form_matches_a_double_loop_and_the_host(int m, int k, int n)
     {
-        foreach (DeviceGemm gemm in new[] { _gemm, _tiled })
+        foreach (DeviceGemm gemm in new[] { _gemm, _tiled, _perElement })
             foreach (Form form in Enum.GetValues<Form>())
                 foreach (bool accumulate in new[] { false, true })
                     Check(gemm, form, m, k, n, accumulate);
@@ -53,7 +62,7 @@ public sealed class DeviceGemmTests : IClassFixture<CpuAcceleratorFixture>
         float[] a = TestValues.Floats(random, m * k), b = TestValues.Floats(random, k * n);
         using MemoryBuffer1D<float, Stride1D.Dense> da = TestValues.Upload(_device.Accelerator, a), db = TestValues.Upload(_device.Accelerator, b),
             c1 = _device.Accelerator.Allocate1D<float>(m * n), c2 = _device.Accelerator.Allocate1D<float>(m * n);
-        _gemm.MultiplyTransposedA(da.View, db.View, c1.View, m, k, n, accumulate: false);
+        _perElement.MultiplyTransposedA(da.View, db.View, c1.View, m, k, n, accumulate: false);
         _tiled.MultiplyTransposedA(da.View, db.View, c2.View, m, k, n, accumulate: false);
         Assert.Equal(c2.GetAsArray1D(), c1.GetAsArray1D());
     }
@@ -99,7 +108,7 @@ public sealed class DeviceGemmTests : IClassFixture<CpuAcceleratorFixture>
     public void Short_operands_throw_naming_them()
     {
         using MemoryBuffer1D<float, Stride1D.Dense> small = _device.Accelerator.Allocate1D<float>(5), big = _device.Accelerator.Allocate1D<float>(100);
-        foreach (DeviceGemm gemm in new[] { _gemm, _tiled })
+        foreach (DeviceGemm gemm in new[] { _gemm, _tiled, _perElement })
         {
             var ex = Assert.Throws<ArgumentException>(() => gemm.Multiply(small.View, big.View, big.View, 2, 3, 4, false));
             Assert.Contains("a holds 5 floats", ex.Message);

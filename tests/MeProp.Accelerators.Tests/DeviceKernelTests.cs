@@ -5,12 +5,12 @@ using Xunit;
 namespace MeProp.Accelerators.Tests;
 
 /// <summary>The device element-wise kernels against the CPU runtime's, on ILGPU's CPU accelerator.</summary>
-public sealed class DeviceKernelTests : IClassFixture<CpuAcceleratorFixture>
+public sealed class DeviceKernelTests : IClassFixture<TestAcceleratorFixture>
 {
-    private readonly CpuAcceleratorFixture _device;
+    private readonly TestAcceleratorFixture _device;
     private readonly SeededRandom _random = new(31);
 
-    public DeviceKernelTests(CpuAcceleratorFixture device) => _device = device;
+    public DeviceKernelTests(TestAcceleratorFixture device) => _device = device;
 
     private Batch<float> Host(int rows, int cols, double scale = 2.0) => TestValues.Batch(rows, cols, _random, scale);
 

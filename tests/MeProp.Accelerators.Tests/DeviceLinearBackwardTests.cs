@@ -5,11 +5,11 @@ using Xunit;
 namespace MeProp.Accelerators.Tests;
 
 /// <summary>The device backward of a linear operation against the CPU runtime's LinearBackward, in every mode, on ILGPU's CPU accelerator.</summary>
-public sealed class DeviceLinearBackwardTests : IClassFixture<CpuAcceleratorFixture>
+public sealed class DeviceLinearBackwardTests : IClassFixture<TestAcceleratorFixture>
 {
-    private readonly CpuAcceleratorFixture _device;
+    private readonly TestAcceleratorFixture _device;
 
-    public DeviceLinearBackwardTests(CpuAcceleratorFixture device) => _device = device;
+    public DeviceLinearBackwardTests(TestAcceleratorFixture device) => _device = device;
 
 
     [Theory]

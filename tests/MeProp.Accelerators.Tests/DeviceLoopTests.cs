@@ -89,12 +89,12 @@ public sealed partial class SmallTagger
 /// Generated device passes of models with loops over sequences (back propagation through time on
 /// the device) against their generated CPU passes, in every mode, on ILGPU's CPU accelerator.
 /// </summary>
-public sealed class DeviceLoopTests : IClassFixture<CpuAcceleratorFixture>
+public sealed class DeviceLoopTests : IClassFixture<TestAcceleratorFixture>
 {
     private const float Tolerance = 2e-5f;
-    private readonly CpuAcceleratorFixture _device;
+    private readonly TestAcceleratorFixture _device;
 
-    public DeviceLoopTests(CpuAcceleratorFixture device) => _device = device;
+    public DeviceLoopTests(TestAcceleratorFixture device) => _device = device;
 
     [Theory]
     [InlineData(MePropMode.Dense)]

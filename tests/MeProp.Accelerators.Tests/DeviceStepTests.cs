@@ -64,11 +64,11 @@ public sealed partial class SmallParser
 /// meProp backward, the activation's derivative) against the generated CPU step, in every mode, on
 /// ILGPU's CPU accelerator.
 /// </summary>
-public sealed class DeviceStepTests : IClassFixture<CpuAcceleratorFixture>
+public sealed class DeviceStepTests : IClassFixture<TestAcceleratorFixture>
 {
-    private readonly CpuAcceleratorFixture _device;
+    private readonly TestAcceleratorFixture _device;
 
-    public DeviceStepTests(CpuAcceleratorFixture device) => _device = device;
+    public DeviceStepTests(TestAcceleratorFixture device) => _device = device;
 
     [Theory]
     [InlineData(MePropMode.Dense)]

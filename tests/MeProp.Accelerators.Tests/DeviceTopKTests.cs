@@ -7,12 +7,12 @@ using Xunit;
 namespace MeProp.Accelerators.Tests;
 
 /// <summary>The device selections against the CPU runtime's (TopKSelector, LinearBackward's unified set), on ILGPU's CPU accelerator.</summary>
-public sealed class DeviceTopKTests : IClassFixture<CpuAcceleratorFixture>
+public sealed class DeviceTopKTests : IClassFixture<TestAcceleratorFixture>
 {
-    private readonly CpuAcceleratorFixture _device;
+    private readonly TestAcceleratorFixture _device;
     private readonly DeviceTopK _topK;
 
-    public DeviceTopKTests(CpuAcceleratorFixture device)
+    public DeviceTopKTests(TestAcceleratorFixture device)
     {
         _device = device;
         _topK = new DeviceTopK(device.Accelerator);

@@ -4,11 +4,11 @@ using Xunit;
 namespace MeProp.Accelerators.Tests;
 
 /// <summary>The device loss and optimizers against the host's, on ILGPU's CPU accelerator.</summary>
-public sealed class DeviceTrainingTests : IClassFixture<CpuAcceleratorFixture>
+public sealed class DeviceTrainingTests : IClassFixture<TestAcceleratorFixture>
 {
-    private readonly CpuAcceleratorFixture _device;
+    private readonly TestAcceleratorFixture _device;
 
-    public DeviceTrainingTests(CpuAcceleratorFixture device) => _device = device;
+    public DeviceTrainingTests(TestAcceleratorFixture device) => _device = device;
 
 
     [Theory]
