@@ -18,6 +18,17 @@ public sealed class DeviceTopKTests : IClassFixture<TestAcceleratorFixture>
         _topK = new DeviceTopK(device.Accelerator);
     }
 
+    // Both kernels on every case: the accelerator's own choice is one of them.
+    private DeviceTopK Selection(DeviceSelectionKernel kernel) => new(_device.Accelerator, kernel);
+
+    [Fact]
+    public void The_cpu_accelerator_selects_a_row_per_thread_and_gpus_a_row_per_group()
+    {
+        DeviceSelectionKernel expected = _device.Accelerator.AcceleratorType == AcceleratorType.CPU
+            ? DeviceSelectionKernel.ThreadPerRow : DeviceSelectionKernel.GroupPerRow;
+        Assert.Equal(expected, _topK.Kernel);
+    }
+
     // Rows with ties (values on a coarse grid, both signs, +0 and -0), NaN and infinities.
     private static Batch<float> Values(int rows, int cols, int seed, bool ties)
     {
@@ -47,13 +58,20 @@ public sealed class DeviceTopKTests : IClassFixture<TestAcceleratorFixture>
     [InlineData(13, 500, 20, true)]
     [InlineData(4, 17, 17, true)]   // k = width: every index
     [InlineData(4, 17, 40, false)]  // k above the width
+    [InlineData(3, 1000, 7, true)]  // rows longer than a group: several entries per thread, ties across shares
     public void Per_row_selection_equals_the_cpu_selector(int rows, int cols, int k, bool ties)
+    {
+        foreach (DeviceSelectionKernel kernel in Enum.GetValues<DeviceSelectionKernel>())
+            PerRowEqualsTheCpuSelector(Selection(kernel), rows, cols, k, ties);
+    }
+
+    private void PerRowEqualsTheCpuSelector(DeviceTopK topK, int rows, int cols, int k, bool ties)
     {
         Batch<float> values = Values(rows, cols, rows * 100 + cols, ties);
         int kept = DeviceTopK.Kept(k, cols);
         using DeviceBatch device = DeviceBatch.From(_device.Accelerator, values);
         using MemoryBuffer1D<int, Stride1D.Dense> selected = _device.Accelerator.Allocate1D<int>(rows * kept);
-        _topK.SelectPerRow(device, k, selected.View);
+        topK.SelectPerRow(device, k, selected.View);
         int[] actual = selected.GetAsArray1D();
 
         var selector = new TopKSelector<float>();
@@ -62,7 +80,8 @@ public sealed class DeviceTopKTests : IClassFixture<TestAcceleratorFixture>
         {
             int count = selector.Select(values.Row(b), k, expected);
             Assert.Equal(kept, count);
-            Assert.Equal(expected, actual.AsSpan(b * kept, kept).ToArray());
+            Assert.True(expected.AsSpan().SequenceEqual(actual.AsSpan(b * kept, kept)),
+                $"{topK.Kernel}, row {b}: expected {string.Join(",", expected)}, got {string.Join(",", actual.AsSpan(b * kept, kept).ToArray())}");
         }
     }
 
@@ -71,6 +90,7 @@ public sealed class DeviceTopKTests : IClassFixture<TestAcceleratorFixture>
     [InlineData(9, 33, 5)]
     [InlineData(200, 500, 20)]
     [InlineData(6, 10, 10)]
+    [InlineData(3, 2000, 64)]  // a row of scores longer than a group
     public void Unified_selection_equals_the_cpu_linear_backward(int rows, int cols, int k)
     {
         Batch<float> dy = Values(rows, cols, rows + cols, ties: false);
@@ -85,8 +105,11 @@ public sealed class DeviceTopKTests : IClassFixture<TestAcceleratorFixture>
         using DeviceBatch device = DeviceBatch.From(_device.Accelerator, dy);
         using var scores = new DeviceBatch(_device.Accelerator, 1, cols);
         using MemoryBuffer1D<int, Stride1D.Dense> selected = _device.Accelerator.Allocate1D<int>(kept);
-        _topK.SelectUnified(device, k, scores, selected.View);
-        Assert.Equal(expected, selected.GetAsArray1D());
+        foreach (DeviceSelectionKernel kernel in Enum.GetValues<DeviceSelectionKernel>())
+        {
+            Selection(kernel).SelectUnified(device, k, scores, selected.View);
+            Assert.Equal(expected, selected.GetAsArray1D());
+        }
     }
 
     [Fact]
