@@ -27,7 +27,7 @@ public sealed class CudaGemmTests
                     if (form == 0) gemm.MultiplyTransposedB(da.View, db.View, dc.View, m, k, n, accumulate);
                     else if (form == 1) gemm.Multiply(da.View, db.View, dc.View, m, k, n, accumulate);
                     else gemm.MultiplyTransposedA(da.View, db.View, dc.View, m, k, n, accumulate);
-                    float[] c = dc.GetAsArray1D();
+                    float[] c = TestValues.Read(dc);
                     for (int i = 0; i < m; i++)
                         for (int j = 0; j < n; j++)
                         {

@@ -64,7 +64,7 @@ public sealed class DeviceGemmTests : IClassFixture<TestAcceleratorFixture>
             c1 = _device.Accelerator.Allocate1D<float>(m * n), c2 = _device.Accelerator.Allocate1D<float>(m * n);
         _perElement.MultiplyTransposedA(da.View, db.View, c1.View, m, k, n, accumulate: false);
         _tiled.MultiplyTransposedA(da.View, db.View, c2.View, m, k, n, accumulate: false);
-        Assert.Equal(c2.GetAsArray1D(), c1.GetAsArray1D());
+        Assert.Equal(TestValues.Read(c2), TestValues.Read(c1));
     }
 
     private void Check(DeviceGemm gemm, Form form, int m, int k, int n, bool accumulate)
@@ -89,7 +89,7 @@ public sealed class DeviceGemmTests : IClassFixture<TestAcceleratorFixture>
             case Form.Plain: gemm.Multiply(da.View, db.View, dc.View, m, k, n, accumulate); break;
             default: gemm.MultiplyTransposedA(da.View, db.View, dc.View, m, k, n, accumulate); break;
         }
-        float[] device = dc.GetAsArray1D();
+        float[] device = TestValues.Read(dc);
 
         double tolerance = 2e-6 * Math.Sqrt(Math.Max(k, 1)) + 1e-6;
         for (int i = 0; i < m; i++)

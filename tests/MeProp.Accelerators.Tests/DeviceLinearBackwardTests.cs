@@ -49,6 +49,44 @@ public sealed class DeviceLinearBackwardTests : IClassFixture<TestAcceleratorFix
         }
     }
 
+    [Theory]
+    [InlineData(MePropMode.Dense, 5, 9, 7, 3)]
+    [InlineData(MePropMode.TopK, 5, 9, 7, 3)]
+    [InlineData(MePropMode.Unified, 5, 9, 7, 3)]
+    [InlineData(MePropMode.Unified, 33, 20, 17, 1)]
+    [InlineData(MePropMode.Unified, 8, 6, 5, 9)]   // k above the width: dense
+    public void Through_a_relu_equals_the_cpu_fused_backward(MePropMode mode, int batch, int n, int m, int k)
+    {
+        var random = new SeededRandom(batch * 7 + n * 3 + m);
+        // The ReLU's output: about half exact zeros, where its input gradient must be 0.
+        Batch<float> dh = TestValues.Batch(batch, n, random), h = TestValues.Batch(batch, n, random), x = TestValues.Batch(batch, m, random);
+        for (int i = 0; i < h.Data.Length; i++) h.Data[i] = MathF.Max(0f, h.Data[i]);
+        var w = new Matrix<float>(n, m);
+        TestValues.Batch(n, m, random).Span.CopyTo(w.Data);
+        var dw = new ParameterGradient<float>(n, m);
+        var db = new ParameterGradient<float>(n, 1);
+        var dx = new Batch<float>(batch, m);
+        var dy = new Batch<float>(batch, n);
+        new LinearBackward<float>().RunThroughRelu(dh, h, dy, x, w, dw, db, dx, false, k, mode, new SeededRandom(1));
+
+        var wHost = new Batch<float>(n, m);
+        w.Data.CopyTo(wHost.Span);
+        using DeviceBatch ddh = DeviceBatch.From(_device.Accelerator, dh), dhOut = DeviceBatch.From(_device.Accelerator, h), ddy = new(_device.Accelerator, batch, n),
+                          dxIn = DeviceBatch.From(_device.Accelerator, x), dwt = DeviceBatch.From(_device.Accelerator, wHost), ddw = new(_device.Accelerator, n, m),
+                          ddb = new(_device.Accelerator, 1, n), ddx = new(_device.Accelerator, batch, m);
+        using var backward = new DeviceLinearBackward(_device.Accelerator);
+        backward.RunThroughRelu(ddh, dhOut, ddy, dxIn, dwt, ddw, ddb, ddx, false, k, mode);
+
+        Close(dw.Data, ddw.ToBatch().Span.ToArray(), $"{mode} dW");
+        Close(db.Data, ddb.ToBatch().Span.ToArray(), $"{mode} db");
+        Close(dx.Span.ToArray(), ddx.ToBatch().Span.ToArray(), $"{mode} dx");
+        // Unified meProp below the width applies the derivative where it reads dy, and leaves dy unwritten.
+        if (mode != MePropMode.Unified || k >= n)
+            Close(dy.Span.ToArray(), ddy.ToBatch().Span.ToArray(), $"{mode} dy");
+        else
+            Assert.All(ddy.ToBatch().Span.ToArray(), v => Assert.Equal(0f, v));
+    }
+
     [Fact]
     public void Weight_and_bias_gradients_are_added_to()
     {

@@ -6,28 +6,17 @@ using Xunit;
 
 namespace MeProp.Accelerators.Tests;
 
-/// <summary>The device selections against the CPU runtime's (TopKSelector, LinearBackward's unified set), on ILGPU's CPU accelerator.</summary>
-public sealed class DeviceTopKTests : IClassFixture<TestAcceleratorFixture>
+/// <summary>
+/// The device selections against the CPU runtime's (TopKSelector, LinearBackward's unified set),
+/// once per selection kernel (the two classes below); both kernels must give the same indices.
+/// </summary>
+public abstract class SelectionEqualityTests
 {
-    private readonly TestAcceleratorFixture _device;
-    private readonly DeviceTopK _topK;
+    protected SelectionEqualityTests(TestAcceleratorFixture device) => Device = device;
 
-    public DeviceTopKTests(TestAcceleratorFixture device)
-    {
-        _device = device;
-        _topK = new DeviceTopK(device.Accelerator);
-    }
+    protected TestAcceleratorFixture Device { get; }
 
-    // Both kernels on every case: the accelerator's own choice is one of them.
-    private DeviceTopK Selection(DeviceSelectionKernel kernel) => new(_device.Accelerator, kernel);
-
-    [Fact]
-    public void The_cpu_accelerator_selects_a_row_per_thread_and_gpus_a_row_per_group()
-    {
-        DeviceSelectionKernel expected = _device.Accelerator.AcceleratorType == AcceleratorType.CPU
-            ? DeviceSelectionKernel.ThreadPerRow : DeviceSelectionKernel.GroupPerRow;
-        Assert.Equal(expected, _topK.Kernel);
-    }
+    protected abstract DeviceSelectionKernel Kernel { get; }
 
     // Rows with ties (values on a coarse grid, both signs, +0 and -0), NaN and infinities.
     private static Batch<float> Values(int rows, int cols, int seed, bool ties)
@@ -61,18 +50,13 @@ public sealed class DeviceTopKTests : IClassFixture<TestAcceleratorFixture>
     [InlineData(3, 1000, 7, true)]  // rows longer than a group: several entries per thread, ties across shares
     public void Per_row_selection_equals_the_cpu_selector(int rows, int cols, int k, bool ties)
     {
-        foreach (DeviceSelectionKernel kernel in Enum.GetValues<DeviceSelectionKernel>())
-            PerRowEqualsTheCpuSelector(Selection(kernel), rows, cols, k, ties);
-    }
-
-    private void PerRowEqualsTheCpuSelector(DeviceTopK topK, int rows, int cols, int k, bool ties)
-    {
+        var topK = new DeviceTopK(Device.Accelerator, Kernel);
         Batch<float> values = Values(rows, cols, rows * 100 + cols, ties);
         int kept = DeviceTopK.Kept(k, cols);
-        using DeviceBatch device = DeviceBatch.From(_device.Accelerator, values);
-        using MemoryBuffer1D<int, Stride1D.Dense> selected = _device.Accelerator.Allocate1D<int>(rows * kept);
+        using DeviceBatch device = DeviceBatch.From(Device.Accelerator, values);
+        using MemoryBuffer1D<int, Stride1D.Dense> selected = Device.Accelerator.Allocate1D<int>(rows * kept);
         topK.SelectPerRow(device, k, selected.View);
-        int[] actual = selected.GetAsArray1D();
+        int[] actual = TestValues.Read(selected);
 
         var selector = new TopKSelector<float>();
         var expected = new int[kept];
@@ -102,14 +86,48 @@ public sealed class DeviceTopKTests : IClassFixture<TestAcceleratorFixture>
         int[] expected = backward.SelectedFor(0).ToArray();
 
         int kept = DeviceTopK.Kept(k, cols);
-        using DeviceBatch device = DeviceBatch.From(_device.Accelerator, dy);
-        using var scores = new DeviceBatch(_device.Accelerator, 1, cols);
-        using MemoryBuffer1D<int, Stride1D.Dense> selected = _device.Accelerator.Allocate1D<int>(kept);
-        foreach (DeviceSelectionKernel kernel in Enum.GetValues<DeviceSelectionKernel>())
-        {
-            Selection(kernel).SelectUnified(device, k, scores, selected.View);
-            Assert.Equal(expected, selected.GetAsArray1D());
-        }
+        using DeviceBatch device = DeviceBatch.From(Device.Accelerator, dy);
+        using var scores = new DeviceBatch(Device.Accelerator, 1, cols);
+        using MemoryBuffer1D<int, Stride1D.Dense> selected = Device.Accelerator.Allocate1D<int>(kept);
+        new DeviceTopK(Device.Accelerator, Kernel).SelectUnified(device, k, scores, selected.View);
+        Assert.Equal(expected, TestValues.Read(selected));
+    }
+}
+
+/// <summary>One thread per row (the CPU accelerator's own choice).</summary>
+public sealed class ThreadPerRowSelectionTests : SelectionEqualityTests, IClassFixture<TestAcceleratorFixture>
+{
+    public ThreadPerRowSelectionTests(TestAcceleratorFixture device) : base(device) { }
+
+    protected override DeviceSelectionKernel Kernel => DeviceSelectionKernel.ThreadPerRow;
+}
+
+/// <summary>One group per row (the GPUs' choice), run on ILGPU's CPU accelerator too.</summary>
+public sealed class GroupPerRowSelectionTests : SelectionEqualityTests, IClassFixture<TestAcceleratorFixture>
+{
+    public GroupPerRowSelectionTests(TestAcceleratorFixture device) : base(device) { }
+
+    protected override DeviceSelectionKernel Kernel => DeviceSelectionKernel.GroupPerRow;
+}
+
+/// <summary>The selection kernel each accelerator gets, and the argument checks.</summary>
+public sealed class DeviceTopKTests : IClassFixture<TestAcceleratorFixture>
+{
+    private readonly TestAcceleratorFixture _device;
+    private readonly DeviceTopK _topK;
+
+    public DeviceTopKTests(TestAcceleratorFixture device)
+    {
+        _device = device;
+        _topK = new DeviceTopK(device.Accelerator);
+    }
+
+    [Fact]
+    public void The_cpu_accelerator_selects_a_row_per_thread_and_gpus_a_row_per_group()
+    {
+        DeviceSelectionKernel expected = _device.Accelerator.AcceleratorType == AcceleratorType.CPU
+            ? DeviceSelectionKernel.ThreadPerRow : DeviceSelectionKernel.GroupPerRow;
+        Assert.Equal(expected, _topK.Kernel);
     }
 
     [Fact]

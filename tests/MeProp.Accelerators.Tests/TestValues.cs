@@ -27,7 +27,15 @@ internal static class TestValues
     public static MemoryBuffer1D<float, Stride1D.Dense> Upload(Accelerator accelerator, float[] values)
     {
         var buffer = accelerator.Allocate1D<float>(Math.Max(1, values.Length));
+        accelerator.Synchronize();
         if (values.Length > 0) buffer.View.SubView(0, values.Length).CopyFromCPU(values);
         return buffer;
+    }
+
+    /// <summary>A buffer's values once every queued kernel is done (ILGPU's copies do not wait for them on every accelerator; see HostCopies).</summary>
+    public static T[] Read<T>(MemoryBuffer1D<T, Stride1D.Dense> buffer) where T : unmanaged
+    {
+        buffer.Accelerator.Synchronize();
+        return buffer.GetAsArray1D();
     }
 }

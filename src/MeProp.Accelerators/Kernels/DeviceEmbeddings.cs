@@ -99,10 +99,12 @@ public sealed class DeviceEmbeddings : IDisposable
         int count = ids.Rows * ids.Cols;
         if (_ids is null || _ids.Length < count)
         {
-            _ids?.Dispose();
+            DeviceMemory.Release(_ids);
             _ids = Accelerator.Allocate1D<int>(count);
         }
         var view = _ids.View.SubView(0, count);
+        // The previous call's lookups may still be reading this buffer.
+        DeviceMemory.BeforeHostAccess(Accelerator);
         view.CopyFromCPU(ref MemoryMarshal.GetReference(ids.Span), count);
         return view;
     }
@@ -138,5 +140,5 @@ public sealed class DeviceEmbeddings : IDisposable
         dpart[target] = l.Accumulate != 0 ? dpart[target] + g : g;
     }
 
-    public void Dispose() => _ids?.Dispose();
+    public void Dispose() => DeviceMemory.Release(_ids);
 }

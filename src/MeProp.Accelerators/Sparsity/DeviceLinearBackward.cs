@@ -26,6 +26,8 @@ public sealed class DeviceLinearBackward : IDisposable
     private readonly DeviceGemm _gemm;
     private readonly DeviceKernels _kernels;
     private readonly Action<Index2D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int> _compactColumns;
+    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int> _scoresThroughRelu;
+    private readonly Action<Index2D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int> _compactColumnsThroughRelu;
     private readonly Action<Index2D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int> _gatherRows;
     private readonly Action<Index2D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int> _scatterAddRows;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int> _keptBias;
@@ -49,6 +51,8 @@ public sealed class DeviceLinearBackward : IDisposable
         _gemm = gemm ?? new DeviceGemm(accelerator);
         _kernels = new DeviceKernels(accelerator);
         _compactColumns = accelerator.LoadAutoGroupedStreamKernel<Index2D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int>(CompactColumnsKernel);
+        _scoresThroughRelu = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>(ScoresThroughReluKernel);
+        _compactColumnsThroughRelu = accelerator.LoadAutoGroupedStreamKernel<Index2D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int>(CompactColumnsThroughReluKernel);
         _gatherRows = accelerator.LoadAutoGroupedStreamKernel<Index2D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int>(GatherRowsKernel);
         _scatterAddRows = accelerator.LoadAutoGroupedStreamKernel<Index2D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int>(ScatterAddRowsKernel);
         _keptBias = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int>(KeptBiasKernel);
@@ -89,7 +93,50 @@ public sealed class DeviceLinearBackward : IDisposable
         }
     }
 
+    /// <summary>
+    /// Back-propagates through a ReLU and then through the linear operation that feeds it: the same
+    /// result as <c>Kernels.ReluBackward(dActivation, activation, dy, accumulate: false)</c> followed by
+    /// <see cref="Run"/>. In unified meProp the ReLU's derivative is applied where the selection reads
+    /// dy (the column scores) and where the kept columns are compacted, so dy is never written: it is
+    /// left as it was. In the other modes dy is formed first, as in the unfused sequence.
+    /// </summary>
+    /// <param name="dActivation">dL/d(ReLU output), B x n; read only.</param>
+    /// <param name="activation">The ReLU's output, B x n.</param>
+    /// <param name="dy">dL/d(linear output), B x n: scratch for the modes that form it.</param>
+    /// <param name="x">The linear operation's input, B x m.</param>
+    /// <param name="w">Its weights, n x m.</param>
+    /// <param name="dw">dL/dW, added to.</param>
+    /// <param name="db">dL/db, added to (or null).</param>
+    /// <param name="dx">dL/dx, overwritten or added to (or null).</param>
+    /// <param name="accumulateDx">Whether dx is added to.</param>
+    /// <param name="k">Entries kept, as in <see cref="Run"/>.</param>
+    /// <param name="mode">Dense, TopK or Unified.</param>
+    /// <exception cref="ArgumentOutOfRangeException">k is less than 1, or the mode is not Dense, TopK or Unified.</exception>
+    /// <exception cref="ArgumentException">The shapes do not fit together.</exception>
+    public void RunThroughRelu(DeviceBatch dActivation, DeviceBatch activation, DeviceBatch dy, DeviceBatch x, DeviceBatch w, DeviceBatch dw,
+                               DeviceBatch? db, DeviceBatch? dx, bool accumulateDx, int k, MePropMode mode)
+    {
+        ArgumentNullException.ThrowIfNull(dActivation);
+        ArgumentNullException.ThrowIfNull(activation);
+        Validate(dy, x, w, dw, db, dx, k);
+        dActivation.RequireShape(dy.Rows, dy.Cols, nameof(dActivation));
+        activation.RequireShape(dy.Rows, dy.Cols, nameof(activation));
+        if (dActivation.Accelerator != Accelerator || activation.Accelerator != Accelerator)
+            throw new ArgumentException("Every buffer of the backward must live on the accelerator it was made for.");
+        if (mode == MePropMode.Unified && k < w.Rows)
+        {
+            RunUnified(dActivation, activation, x, w, dw, db, dx, accumulateDx, k);
+            return;
+        }
+        _kernels.ReluBackward(dActivation, activation, dy, accumulate: false);
+        Run(dy, x, w, dw, db, dx, accumulateDx, k, mode);
+    }
+
     private void RunUnified(DeviceBatch dy, DeviceBatch x, DeviceBatch w, DeviceBatch dw, DeviceBatch? db, DeviceBatch? dx, bool accumulateDx, int k)
+        => RunUnified(dy, null, x, w, dw, db, dx, accumulateDx, k);
+
+    // With an activation, dy is dL/d(ReLU output) and the linear output's gradient is dy where the activation is positive, 0 elsewhere.
+    private void RunUnified(DeviceBatch dy, DeviceBatch? reluOutput, DeviceBatch x, DeviceBatch w, DeviceBatch dw, DeviceBatch? db, DeviceBatch? dx, bool accumulateDx, int k)
     {
         int batch = dy.Rows, n = w.Rows, m = w.Cols;
         ArrayView<int> kept = Ensure(ref _selected, k).SubView(0, k);
@@ -98,9 +145,18 @@ public sealed class DeviceLinearBackward : IDisposable
             _scores?.Dispose();
             _scores = new DeviceBatch(Accelerator, 1, n);
         }
-        _topK.SelectUnified(dy, k, _scores, kept);
         ArrayView<float> compactDy = Ensure(ref _compactDy, (long)batch * k).SubView(0, (long)batch * k);
-        _compactColumns(new Index2D(batch, k), dy.View, kept, compactDy, n, k);
+        if (reluOutput is null)
+        {
+            _topK.SelectUnified(dy, k, _scores, kept);
+            _compactColumns(new Index2D(batch, k), dy.View, kept, compactDy, n, k);
+        }
+        else
+        {
+            _scoresThroughRelu(n, dy.View, reluOutput.View, _scores.View, batch, n);
+            _topK.SelectFromScores(_scores, k, kept);
+            _compactColumnsThroughRelu(new Index2D(batch, k), dy.View, reluOutput.View, kept, compactDy, n, k);
+        }
         ArrayView<float> compactDw = Ensure(ref _compactDw, (long)k * m).SubView(0, (long)k * m);
         _gemm.MultiplyTransposedA(compactDy, x.View, compactDw, k, batch, m, accumulate: false);
         _scatterAddRows(new Index2D(k, m), compactDw, kept, dw.View, m);
@@ -145,7 +201,7 @@ public sealed class DeviceLinearBackward : IDisposable
     {
         if (buffer is null || buffer.Length < length)
         {
-            buffer?.Dispose();
+            DeviceMemory.Release(buffer);
             buffer = Accelerator.Allocate1D<T>(Math.Max(1L, length));
         }
         return buffer.View;
@@ -153,16 +209,35 @@ public sealed class DeviceLinearBackward : IDisposable
 
     public void Dispose()
     {
-        _selected?.Dispose();
-        _compactDy?.Dispose();
-        _compactW?.Dispose();
-        _compactDw?.Dispose();
+        DeviceMemory.Release(_selected);
+        DeviceMemory.Release(_compactDy);
+        DeviceMemory.Release(_compactW);
+        DeviceMemory.Release(_compactDw);
         _scores?.Dispose();
     }
 
     // dyk[b, c] = dy[b, kept[c]].
     private static void CompactColumnsKernel(Index2D at, ArrayView<float> dy, ArrayView<int> kept, ArrayView<float> compact, int n, int k)
         => compact[(long)at.X * k + at.Y] = dy[(long)at.X * n + kept[at.Y]];
+
+    // scores[j] = Σ_b |relu'(y)·dh| over the rows in ascending order: the unified scores of the ReLU's input gradient.
+    private static void ScoresThroughReluKernel(Index1D j, ArrayView<float> dh, ArrayView<float> h, ArrayView<float> scores, int rows, int cols)
+    {
+        float sum = 0f;
+        for (int b = 0; b < rows; b++)
+        {
+            long at = (long)b * cols + j;
+            sum += h[at] > 0f ? Math.Abs(dh[at]) : 0f;
+        }
+        scores[j] = sum;
+    }
+
+    // dyk[b, c] = relu'(h[b, kept[c]])·dh[b, kept[c]].
+    private static void CompactColumnsThroughReluKernel(Index2D at, ArrayView<float> dh, ArrayView<float> h, ArrayView<int> kept, ArrayView<float> compact, int n, int k)
+    {
+        long source = (long)at.X * n + kept[at.Y];
+        compact[(long)at.X * k + at.Y] = h[source] > 0f ? dh[source] : 0f;
+    }
 
     // wk[c, :] = w[kept[c], :].
     private static void GatherRowsKernel(Index2D at, ArrayView<float> w, ArrayView<int> kept, ArrayView<float> compact, int m)

@@ -93,6 +93,22 @@ public sealed class DeviceTopK
         SelectRows(scores.View, 1, dy.Cols, kept, selected);
     }
 
+    /// <summary>
+    /// The min(k, Cols) columns of a 1 x Cols row of <paramref name="scores"/> with the largest
+    /// magnitudes, written to <paramref name="selected"/> in ascending order: the selection step of
+    /// <see cref="SelectUnified"/>, for scores a caller formed itself (through a ReLU's derivative).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">k is less than 1.</exception>
+    /// <exception cref="ArgumentException">scores is not one row, or a buffer is too small or lives on another accelerator.</exception>
+    public void SelectFromScores(DeviceBatch scores, int k, ArrayView<int> selected)
+    {
+        ArgumentNullException.ThrowIfNull(scores);
+        if (scores.Rows != 1) throw new ArgumentException($"The scores are {scores.Rows}x{scores.Cols}, but one row is needed.", nameof(scores));
+        int kept = Kept(k, scores.Cols);
+        Require(scores, selected, kept);
+        SelectRows(scores.View, 1, scores.Cols, kept, selected);
+    }
+
     private void SelectRows(ArrayView<float> values, int rows, int cols, int kept, ArrayView<int> selected)
     {
         if (_groupPerRow is null)

@@ -22,6 +22,12 @@ public sealed class DeviceBatch : IDisposable
     /// <summary>Allocates a zeroed batch on <paramref name="accelerator"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A dimension is below 1 (as for a host batch).</exception>
     public DeviceBatch(Accelerator accelerator, int rows, int cols)
+        : this(accelerator, rows, cols, zeroed: true)
+    {
+    }
+
+    // A batch that From fills at once needs no zeroing first: a copy is the only write.
+    private DeviceBatch(Accelerator accelerator, int rows, int cols, bool zeroed)
     {
         ArgumentNullException.ThrowIfNull(accelerator);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rows);
@@ -30,7 +36,7 @@ public sealed class DeviceBatch : IDisposable
         Rows = rows;
         Cols = cols;
         _owned = accelerator.Allocate1D<float>((long)rows * cols);
-        _owned.MemSetToZero();
+        if (zeroed) _owned.MemSetToZero();
         _view = _owned.View;
     }
 
@@ -49,7 +55,7 @@ public sealed class DeviceBatch : IDisposable
     public static DeviceBatch From(Accelerator accelerator, Batch<float> batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        var device = new DeviceBatch(accelerator, batch.Rows, batch.Cols);
+        var device = new DeviceBatch(accelerator, batch.Rows, batch.Cols, zeroed: false);
         device.CopyFrom(batch);
         return device;
     }
@@ -58,7 +64,7 @@ public sealed class DeviceBatch : IDisposable
     /// <exception cref="ArgumentException">values does not hold rows·cols elements.</exception>
     public static DeviceBatch From(Accelerator accelerator, int rows, int cols, ReadOnlySpan<float> values)
     {
-        var device = new DeviceBatch(accelerator, rows, cols);
+        var device = new DeviceBatch(accelerator, rows, cols, zeroed: false);
         device.CopyFrom(values);
         return device;
     }
@@ -87,6 +93,7 @@ public sealed class DeviceBatch : IDisposable
     {
         if (values.Length != Rows * Cols)
             throw new ArgumentException($"{values.Length} values cannot fill a {Rows}x{Cols} device batch.", nameof(values));
+        DeviceMemory.BeforeHostAccess(Accelerator);
         View.CopyFromCPU(ref MemoryMarshal.GetReference(values), values.Length);
     }
 
@@ -96,6 +103,7 @@ public sealed class DeviceBatch : IDisposable
     {
         if (values.Length != Rows * Cols)
             throw new ArgumentException($"{values.Length} values cannot take a {Rows}x{Cols} device batch.", nameof(values));
+        DeviceMemory.BeforeHostAccess(Accelerator);
         View.CopyToCPU(ref MemoryMarshal.GetReference(values), values.Length);
     }
 
@@ -125,5 +133,31 @@ public sealed class DeviceBatch : IDisposable
             throw new ArgumentException($"{name} is {rows}x{cols}, but the device batch is {Rows}x{Cols}.", name);
     }
 
-    public void Dispose() => _owned?.Dispose();
+    public void Dispose() => DeviceMemory.Release(_owned);
+}
+
+/// <summary>
+/// The rule for every copy between host and device memory in this library, and for every buffer
+/// freed: the accelerator is synchronised first, so that no queued kernel still reads the buffer a
+/// copy overwrites, still writes the buffer a copy reads, or still uses memory being freed (which
+/// the next allocation may be given).
+/// </summary>
+/// <remarks>
+/// ILGPU's synchronous copies and frees are not ordered after queued work on every accelerator: on
+/// its CPU accelerator memsets and kernels run asynchronously while a copy or a free happens at
+/// once. It showed as a dropout mask read back before its kernel wrote it, and as a freshly
+/// uploaded parameter zeroed by a memset queued for a freed buffer whose memory it reused (tests
+/// failing about one run in ten). A synchronisation when nothing is queued costs microseconds.
+/// </remarks>
+internal static class DeviceMemory
+{
+    public static void BeforeHostAccess(Accelerator accelerator) => accelerator.Synchronize();
+
+    /// <summary>Frees <paramref name="buffer"/> (if any) once the work queued before is done.</summary>
+    public static void Release(MemoryBuffer? buffer)
+    {
+        if (buffer is null || buffer.IsDisposed) return;
+        buffer.Accelerator.Synchronize();
+        buffer.Dispose();
+    }
 }

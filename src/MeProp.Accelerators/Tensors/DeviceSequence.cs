@@ -83,7 +83,7 @@ public sealed class DeviceSequence : IDisposable
         {
             // Grow by half again so that slowly increasing lengths reallocate rarely.
             int steps = (int)Math.Max(length, Math.Min(int.MaxValue / ((long)Examples * Features), _buffer.Length / ((long)Examples * Features) * 3 / 2));
-            _buffer.Dispose();
+            DeviceMemory.Release(_buffer);
             _buffer = Allocate(steps);
             _steps = Array.Empty<DeviceBatch>(); // views of the old buffer
             _wholes = Array.Empty<DeviceBatch?>();
@@ -158,5 +158,5 @@ public sealed class DeviceSequence : IDisposable
         }
     }
 
-    public void Dispose() => _buffer.Dispose();
+    public void Dispose() => DeviceMemory.Release(_buffer);
 }

@@ -44,17 +44,19 @@ public sealed class DeviceSoftmaxCrossEntropy : IDisposable
         int batch = logits.Rows;
         if (_labels is null || _labels.Length < batch)
         {
-            _labels?.Dispose();
-            _losses?.Dispose();
+            DeviceMemory.Release(_labels);
+            DeviceMemory.Release(_losses);
             _labels = Accelerator.Allocate1D<int>(batch);
             _losses = Accelerator.Allocate1D<float>(batch);
         }
         var deviceLabels = _labels.View.SubView(0, batch);
+        DeviceMemory.BeforeHostAccess(Accelerator);
         deviceLabels.CopyFromCPU(ref MemoryMarshal.GetReference(labels), batch);
         var losses = _losses!.View.SubView(0, batch);
         _kernel(batch, logits.View, deviceLabels, gradient.View, losses, logits.Cols, 1f / batch);
         if (_hostLosses.Length < batch) _hostLosses = new float[batch];
         Span<float> host = _hostLosses.AsSpan(0, batch);
+        DeviceMemory.BeforeHostAccess(Accelerator);
         losses.CopyToCPU(ref MemoryMarshal.GetReference(host), batch);
         float total = 0f;
         foreach (float loss in host) total += loss;
@@ -84,7 +86,7 @@ public sealed class DeviceSoftmaxCrossEntropy : IDisposable
 
     public void Dispose()
     {
-        _labels?.Dispose();
-        _losses?.Dispose();
+        DeviceMemory.Release(_labels);
+        DeviceMemory.Release(_losses);
     }
 }

@@ -17,24 +17,17 @@ namespace MeProp.Generators.Emit;
 /// </remarks>
 internal sealed class CpuFusion : IFusion
 {
-    private readonly Dictionary<string, Operation> _fusedRelu = new();
+    private readonly Dictionary<string, Operation> _fusedRelu;
     private readonly Dictionary<string, (Operation Concat, int Index)> _embedInConcat = new();
     private readonly HashSet<string> _dropoutMaySkip = new();
 
     public CpuFusion(ModelSpec model, Activity activity)
     {
+        _fusedRelu = ReluFusions(model, activity);
         IReadOnlyList<Operation> list = model.Operations;
         var defined = list.Where(o => o.Kind != OpKind.Loop).ToDictionary(o => o.Result);
         foreach (Operation op in list)
         {
-            // A linear operation whose result feeds only a Relu forms dL/dy and selects its top-k in
-            // one pass (LinearBackward.RunThroughRelu) instead of writing dL/dy and reading it again.
-            // Relu only: the fused pass applies ReLU's derivative (d = y > 0 ? g : 0); every other
-            // activation, Cube included, runs its own backward kernel before the linear operation's.
-            if (op.Kind == OpKind.Relu && defined.TryGetValue(op.Operands[0], out Operation? linear) && linear.Kind == OpKind.Linear
-                && activity.Uses(op.Operands[0]) == 1 && activity.NeedsGradient(op.Result) && op.Operands[0] != model.Output)
-                _fusedRelu[op.Operands[0]] = op;
-
             // Buffers shared instead of copied (at the parser's batch of 10,000 each copy was a 96 MB pass):
             // - an Embed whose only use is a Concat writes its lookup straight into the Concat's columns,
             //   and its table's gradient reads them from the Concat's gradient: no copy either way;
@@ -50,6 +43,24 @@ internal sealed class CpuFusion : IFusion
                 && op.Operands[0] != model.Output && op.Result != model.Output)
                 _dropoutMaySkip.Add(op.Result);
         }
+    }
+
+    /// <summary>
+    /// The Relus whose gradient the linear operation feeding them forms (both backends' rule), by the
+    /// linear operation's result: a linear operation whose result feeds only a Relu forms dL/dy and
+    /// selects its top-k in one pass (the runtimes' RunThroughRelu) instead of writing dL/dy and
+    /// reading it again. Relu only: the fused pass applies ReLU's derivative (d = y > 0 ? g : 0);
+    /// every other activation, Cube included, runs its own backward kernel first.
+    /// </summary>
+    public static Dictionary<string, Operation> ReluFusions(ModelSpec model, Activity activity)
+    {
+        var fused = new Dictionary<string, Operation>();
+        var defined = model.Operations.Where(o => o.Kind != OpKind.Loop).ToDictionary(o => o.Result);
+        foreach (Operation op in model.Operations)
+            if (op.Kind == OpKind.Relu && defined.TryGetValue(op.Operands[0], out Operation? linear) && linear.Kind == OpKind.Linear
+                && activity.Uses(op.Operands[0]) == 1 && activity.NeedsGradient(op.Result) && op.Operands[0] != model.Output)
+                fused[op.Operands[0]] = op;
+        return fused;
     }
 
     /// <summary>The Relu fused into the backward of the linear operation producing <paramref name="linearResult"/>, or null.</summary>
@@ -82,14 +93,21 @@ internal interface IFusion
     bool DropoutMaySkip(string result);
 }
 
-/// <summary>A backend that fuses and shares nothing: every primitive runs its own steps on buffers of its own (the device pass, for now).</summary>
-internal sealed class NoFusion : IFusion
+/// <summary>
+/// What the device pass fuses: a Relu into the backward of the linear operation feeding it, by the
+/// CPU's rule (DeviceLinearBackward.RunThroughRelu: in unified meProp the derivative is applied where
+/// the scores and the compaction read dL/dy, which is never written). It shares no buffers: an
+/// Embed writes its own, and a Dropout at rate 0 still runs.
+/// </summary>
+internal sealed class DeviceFusion : IFusion
 {
-    public static readonly NoFusion Instance = new();
+    private readonly Dictionary<string, Operation> _fusedRelu;
 
-    public Operation? FusedRelu(string linearResult) => null;
+    public DeviceFusion(ModelSpec model, Activity activity) => _fusedRelu = CpuFusion.ReluFusions(model, activity);
 
-    public bool IsFusedIntoLinear(Operation op) => false;
+    public Operation? FusedRelu(string linearResult) => _fusedRelu.TryGetValue(linearResult, out Operation? relu) ? relu : null;
+
+    public bool IsFusedIntoLinear(Operation op) => op.Kind == OpKind.Relu && FusedRelu(op.Operands[0]) == op;
 
     public (Operation Concat, int Index)? ConcatHolding(string embedResult) => null;
 

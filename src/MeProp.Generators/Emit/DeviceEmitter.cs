@@ -305,7 +305,7 @@ internal static class DeviceEmitter
 
             foreach (var (kind, member, width) in GradientBuffers.Of(c, Width))
             {
-                // The device backend shares no buffers (NoFusion), so no gradient is MayShare here.
+                // The device backend shares no buffers (DeviceFusion), so no gradient is MayShare here.
                 if (kind == BufferKind.Sequence)
                 {
                     members.Add((sequence, member, $"new(__device.Accelerator, 1, __examples, {width})"));

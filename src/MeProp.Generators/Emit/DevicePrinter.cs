@@ -78,11 +78,19 @@ internal static class DevicePrinter
         _ => null,
     }, "device");
 
-    // The device backward state of the operation selects and forms dW, db and dx.
+    // The device backward state of the operation selects and forms dW, db and dx; through a fused
+    // Relu it reads the Relu's gradient and output instead of a written dL/dy (DeviceFusion).
     private static void PrintLinearBackward(SelectAndFormGradients s, EmitContext c)
     {
         var op = s.Linear;
+        string state = $"{EmitContext.Tape}.{LinearPrimitive.BackwardState(op, c)}";
         c.Writer.Line($"// meProp: keep {LinearPrimitive.K(op, c)} entries of {c.Gradient(op.Result).Replace(EmitContext.Tape + ".", "")} (chosen per settings.Mode).");
-        c.Writer.Line($"{EmitContext.Tape}.{LinearPrimitive.BackwardState(op, c)}.Run({c.Gradient(op.Result)}, {LinearPrimitive.BackwardArguments(op, c)});");
+        if (s.FusedRelu is not { } relu)
+        {
+            c.Writer.Line($"{state}.Run({c.Gradient(op.Result)}, {LinearPrimitive.BackwardArguments(op, c)});");
+            return;
+        }
+        c.Accumulate(op.Result);
+        c.Writer.Line($"{state}.RunThroughRelu({c.Gradient(relu.Result)}, {c.Value(relu.Result)}, {c.Gradient(op.Result)}, {LinearPrimitive.BackwardArguments(op, c)});");
     }
 }

@@ -55,7 +55,7 @@ internal sealed class EmitContext
         Writer = writer;
         Activity = new Activity(model);
         Device = device;
-        Fusion = device ? NoFusion.Instance : new CpuFusion(model, Activity);
+        Fusion = device ? new DeviceFusion(model, Activity) : new CpuFusion(model, Activity);
         _inputs = model.Inputs.ToDictionary(i => i.Name);
         _parameters = model.Parameters.ToDictionary(p => p.Name);
         _taken = new HashSet<string>(_inputs.Keys.Concat(_parameters.Keys).Concat(AllOperations(model.Operations).Select(o => o.Result)).Concat(GeneratedNames.Reserved));
@@ -108,7 +108,7 @@ internal sealed class EmitContext
 
     public Activity Activity { get; }
 
-    /// <summary>What this backend fuses or shares (the CPU's: <see cref="CpuFusion"/>; the device pass: nothing yet).</summary>
+    /// <summary>What this backend fuses or shares (<see cref="CpuFusion"/>, <see cref="DeviceFusion"/>).</summary>
     public IFusion Fusion { get; }
 
     /// <summary>

@@ -137,19 +137,13 @@ namespace Paper.Mnist
                 // meProp: keep settings.OutputLayerK entries of dOutput (chosen per settings.Mode).
                 tape.output_backward.Run(dOutput, tape.h2, this.W3, gradients.d_W3, gradients.d_b3, tape.d_h2, accumulateDx: false, settings.OutputLayerK, settings.Mode);
 
-                // grad of: h2 = Relu(h2_linear)    [var h2 = Relu(W2 * h1 + b2);]
-                __device.Kernels.ReluBackward(tape.d_h2, tape.h2, tape.d_h2_linear, accumulate: false);
-
-                // grad of: h2_linear = W2 * h1 + b2    [var h2 = Relu(W2 * h1 + b2);]
+                // grad of: h2 = Relu(h2_linear), fused with h2_linear = W2 * h1 + b2    [var h2 = Relu(W2 * h1 + b2);]
                 // meProp: keep settings.K entries of d_h2_linear (chosen per settings.Mode).
-                tape.h2_linear_backward.Run(tape.d_h2_linear, tape.h1, this.W2, gradients.d_W2, gradients.d_b2, tape.d_h1, accumulateDx: false, settings.K, settings.Mode);
+                tape.h2_linear_backward.RunThroughRelu(tape.d_h2, tape.h2, tape.d_h2_linear, tape.h1, this.W2, gradients.d_W2, gradients.d_b2, tape.d_h1, accumulateDx: false, settings.K, settings.Mode);
 
-                // grad of: h1 = Relu(h1_linear)    [var h1 = Relu(W1 * x + b1);]
-                __device.Kernels.ReluBackward(tape.d_h1, tape.h1, tape.d_h1_linear, accumulate: false);
-
-                // grad of: h1_linear = W1 * x + b1    [var h1 = Relu(W1 * x + b1);]
+                // grad of: h1 = Relu(h1_linear), fused with h1_linear = W1 * x + b1    [var h1 = Relu(W1 * x + b1);]
                 // meProp: keep settings.K entries of d_h1_linear (chosen per settings.Mode).
-                tape.h1_linear_backward.Run(tape.d_h1_linear, tape.x, this.W1, gradients.d_W1, gradients.d_b1, null, accumulateDx: false, settings.K, settings.Mode);
+                tape.h1_linear_backward.RunThroughRelu(tape.d_h1, tape.h1, tape.d_h1_linear, tape.x, this.W1, gradients.d_W1, gradients.d_b1, null, accumulateDx: false, settings.K, settings.Mode);
             }
 
             private __MePropDeviceTape __TapeFor(global::MeProp.Accelerators.DeviceBatch x)
