@@ -84,20 +84,13 @@ root.SetAction(async (parse, cancellation) =>
     // Opened after the option checks and the data, which fail faster; loading the device runtime compiles its kernels.
     if (!DeviceChoice.TryOpen(acceleratorName, out OpenedAccelerator? device, out string? unavailable)) return Fail(unavailable!);
 
-    var runs = new List<RunResult>();
+    List<RunResult> runs;
     using (device)
     {
-        if (device is null) MnistTrainer.WarmUp(plan, dataset);
-        else MnistDeviceTrainer.WarmUp(plan, dataset, device);
-        foreach (TrainingOptions run in plan)
-        {
-            var view = new ConsoleView(run.Title("images") + DeviceChoice.Where(device), "img/s");
-            runs.Add(view.Run(observer => device is null
-                ? MnistTrainer.Train(run, dataset, observer)
-                : MnistDeviceTrainer.Train(run, dataset, observer, device)));
-        }
+        runs = ConsoleView.RunPlan(plan, device, "images", "img/s",
+            warmUp: p => { if (device is null) MnistTrainer.WarmUp(p, dataset); else MnistDeviceTrainer.WarmUp(p, dataset, device); },
+            train: (run, observer) => device is null ? MnistTrainer.Train(run, dataset, observer) : MnistDeviceTrainer.Train(run, dataset, observer, device));
     }
-    if (runs.Count == 2) ConsoleView.ShowComparison(runs[0], runs[1]);
 
     string? reportPath = parse.GetValue(report);
     if (reportPath is not null)

@@ -97,20 +97,13 @@ root.SetAction(async (parse, cancellation) =>
 
     // Opened after the option checks and the data, which fail faster; loading the device runtime compiles its kernels.
     if (!DeviceChoice.TryOpen(acceleratorName, out OpenedAccelerator? device, out string? unavailable)) return Fail(unavailable!);
-    var runs = new List<RunResult>();
+    List<RunResult> runs;
     using (device)
     {
-        if (device is null) ParserTrainer.WarmUp(plan, corpus, examples);
-        else ParserDeviceTrainer.WarmUp(plan, corpus, examples, device);
-        foreach (ParserOptions run in plan)
-        {
-            var view = new ConsoleView(run.Title("transition(s)") + DeviceChoice.Where(device), "trans/s");
-            runs.Add(view.Run(observer => device is null
-                ? ParserTrainer.Train(run, corpus, examples, observer)
-                : ParserDeviceTrainer.Train(run, corpus, examples, observer, device)));
-        }
+        runs = ConsoleView.RunPlan(plan, device, "transition(s)", "trans/s",
+            warmUp: p => { if (device is null) ParserTrainer.WarmUp(p, corpus, examples); else ParserDeviceTrainer.WarmUp(p, corpus, examples, device); },
+            train: (run, observer) => device is null ? ParserTrainer.Train(run, corpus, examples, observer) : ParserDeviceTrainer.Train(run, corpus, examples, observer, device));
     }
-    if (runs.Count == 2) ConsoleView.ShowComparison(runs[0], runs[1]);
 
     string? reportPath = parse.GetValue(report);
     if (reportPath is not null)

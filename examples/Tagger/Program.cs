@@ -81,20 +81,13 @@ root.SetAction(async (parse, cancellation) =>
 
     // Opened after the option checks and the data, which fail faster; loading the device runtime compiles its kernels.
     if (!DeviceChoice.TryOpen(acceleratorName, out OpenedAccelerator? device, out string? unavailable)) return Fail(unavailable!);
-    var runs = new List<RunResult>();
+    List<RunResult> runs;
     using (device)
     {
-        if (device is null) TaggerTrainer.WarmUp(plan, corpus);
-        else TaggerDeviceTrainer.WarmUp(plan, corpus, device);
-        foreach (TaggerOptions run in plan)
-        {
-            var view = new ConsoleView(run.Title("sentence(s)") + DeviceChoice.Where(device), "sent/s");
-            runs.Add(view.Run(observer => device is null
-                ? TaggerTrainer.Train(run, corpus, observer)
-                : TaggerDeviceTrainer.Train(run, corpus, observer, device)));
-        }
+        runs = ConsoleView.RunPlan(plan, device, "sentence(s)", "sent/s",
+            warmUp: p => { if (device is null) TaggerTrainer.WarmUp(p, corpus); else TaggerDeviceTrainer.WarmUp(p, corpus, device); },
+            train: (run, observer) => device is null ? TaggerTrainer.Train(run, corpus, observer) : TaggerDeviceTrainer.Train(run, corpus, observer, device));
     }
-    if (runs.Count == 2) ConsoleView.ShowComparison(runs[0], runs[1]);
 
     string? reportPath = parse.GetValue(report);
     if (reportPath is not null)

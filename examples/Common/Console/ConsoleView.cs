@@ -103,6 +103,28 @@ public sealed class ConsoleView : ITrainingObserver
 
     public void EpochCompleted(EpochResult result) => _events.Add(result);
 
+    /// <summary>
+    /// The examples' run plan (dense then meProp with --compare, else one run): warms up, trains each
+    /// run under a view of its own titled with the device when there is one, and prints the
+    /// side-by-side table after two runs. <paramref name="warmUp"/> and <paramref name="train"/> pick
+    /// the CPU or the device trainer.
+    /// </summary>
+    /// <param name="batchUnit">What a batch holds, for the titles ("images").</param>
+    /// <param name="rateUnit">The progress bar's rate ("img/s").</param>
+    public static List<RunResult> RunPlan<TOptions>(IReadOnlyList<TOptions> plan, MeProp.Accelerators.OpenedAccelerator? device, string batchUnit, string rateUnit,
+        Action<IReadOnlyList<TOptions>> warmUp, Func<TOptions, ITrainingObserver, RunResult> train) where TOptions : RunOptions
+    {
+        warmUp(plan);
+        var runs = new List<RunResult>();
+        foreach (TOptions run in plan)
+        {
+            var view = new ConsoleView(run.Title(batchUnit) + DeviceChoice.Where(device), rateUnit);
+            runs.Add(view.Run(observer => train(run, observer)));
+        }
+        if (runs.Count == 2) ShowComparison(runs[0], runs[1]);
+        return runs;
+    }
+
     /// <summary>Prints the side-by-side table of a --compare run.</summary>
     public static void ShowComparison(RunResult dense, RunResult meProp)
     {
