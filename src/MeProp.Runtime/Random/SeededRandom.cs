@@ -28,6 +28,21 @@ public sealed class SeededRandom
         _s3 = SplitMix(ref x);
     }
 
+    /// <summary>
+    /// The generator's whole state: saving it and setting it back later continues the very same
+    /// sequence (a checkpoint restores dropout masks and data order this way).
+    /// </summary>
+    public SeededRandomState State
+    {
+        get => new(_s0, _s1, _s2, _s3);
+        set
+        {
+            if ((value.S0 | value.S1 | value.S2 | value.S3) == 0)
+                throw new ArgumentException("The all-zero state is not a state of xoshiro256** (it would only ever produce zeros).", nameof(value));
+            (_s0, _s1, _s2, _s3) = (value.S0, value.S1, value.S2, value.S3);
+        }
+    }
+
     private static ulong SplitMix(ref ulong x)
     {
         ulong z = x += 0x9E3779B97F4A7C15UL;
@@ -105,5 +120,27 @@ public sealed class SeededRandom
             int j = NextInt(i + 1);
             (items[i], items[j]) = (items[j], items[i]);
         }
+    }
+}
+
+/// <summary>The four 64-bit words of a <see cref="SeededRandom"/>'s state, written as text by <see cref="ToString"/> and read back by <see cref="Parse"/>.</summary>
+public readonly record struct SeededRandomState(ulong S0, ulong S1, ulong S2, ulong S3)
+{
+    /// <summary>The four words in hexadecimal, separated by colons (16 digits each).</summary>
+    public override string ToString() => $"{S0:x16}:{S1:x16}:{S2:x16}:{S3:x16}";
+
+    /// <summary>Reads what <see cref="ToString"/> wrote.</summary>
+    /// <exception cref="FormatException">The text is not four colon-separated hexadecimal words.</exception>
+    public static SeededRandomState Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        string[] parts = text.Split(':');
+        var words = new ulong[4];
+        if (parts.Length != 4)
+            throw new FormatException($"A random state is four hexadecimal words separated by colons, not '{text}'.");
+        for (int i = 0; i < 4; i++)
+            if (!ulong.TryParse(parts[i], System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out words[i]))
+                throw new FormatException($"A random state is four hexadecimal words separated by colons, not '{text}'.");
+        return new SeededRandomState(words[0], words[1], words[2], words[3]);
     }
 }

@@ -48,6 +48,9 @@ public sealed class Parameter<T> where T : unmanaged, IBinaryFloatingPointIeee75
     /// <summary>The values the optimizer updates.</summary>
     public Span<T> Value => _value;
 
+    /// <summary>The same values as <see cref="Value"/>, as memory that outlives a stack frame (a checkpoint writer holds it until it saves).</summary>
+    public Memory<T> ValueMemory => _value;
+
     /// <summary>The gradient of the last backward pass.</summary>
     public ParameterGradient<T> Gradient { get; }
 

@@ -16,7 +16,7 @@ namespace MeProp;
 /// and meProp's backward writes only the rows it marks), because then G grows by 0 and w moves by 0.
 /// The two differ only when an untouched row holds a non-zero gradient, for example when a caller
 /// writes gradients without marking rows, or does not clear them between steps.
-/// /// </remarks>
+/// </remarks>
 public sealed class AdaGrad<T> : Optimizer<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private const int SumOfSquares = 0;
@@ -36,6 +36,9 @@ public sealed class AdaGrad<T> : Optimizer<T> where T : unmanaged, IBinaryFloati
 
     /// <inheritdoc/>
     protected override int StateSlots => 1;
+
+    /// <inheritdoc/>
+    protected override string StateSlotName(int slot) => "sumOfSquares";
 
     /// <inheritdoc/>
     protected override void Update(int parameterIndex, int offset, Span<T> value, ReadOnlySpan<T> gradient)

@@ -52,23 +52,15 @@ public sealed class Adam<T> : Optimizer<T> where T : unmanaged, IBinaryFloatingP
     /// <summary>The term added to √v̂.</summary>
     public double Epsilon { get; }
 
-    /// <summary>Steps taken so far (t of the last step).</summary>
-    public long StepCount { get; private set; }
-
     /// <inheritdoc/>
     protected override int StateSlots => 2;
 
     /// <inheritdoc/>
-    public override void Reset()
-    {
-        base.Reset();
-        StepCount = 0;
-    }
+    protected override string StateSlotName(int slot) => slot == FirstMoment ? "m" : "v";
 
     /// <inheritdoc/>
     protected override void BeginStep()
     {
-        StepCount++;
         // The corrections in double: βᵗ underflows gracefully to 0 there, and float's rounding of
         // 1 − β₂ᵗ for small t would show in the first steps' sizes.
         _correction1 = T.CreateChecked(1.0 / (1.0 - Math.Pow(Beta1, StepCount)));

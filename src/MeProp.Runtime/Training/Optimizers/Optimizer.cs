@@ -54,11 +54,53 @@ public abstract class Optimizer<T> : IOptimizer<T> where T : unmanaged, IBinaryF
     /// <summary>How many state arrays of the parameter's size the optimizer keeps per parameter (0 for SGD).</summary>
     protected abstract int StateSlots { get; }
 
+    /// <summary>The name of state slot <paramref name="slot"/> ("m", "v", "sumOfSquares"), as checkpoints record it.</summary>
+    protected abstract string StateSlotName(int slot);
+
+    /// <summary>Steps taken so far (t of the last step; Adam's bias correction reads it).</summary>
+    public long StepCount { get; private set; }
+
+    /// <summary>The names of the state arrays kept per parameter, in slot order (empty for SGD).</summary>
+    public IReadOnlyList<string> StateNames
+    {
+        get
+        {
+            var names = new string[StateSlots];
+            for (int s = 0; s < names.Length; s++) names[s] = StateSlotName(s);
+            return names;
+        }
+    }
+
+    /// <summary>
+    /// The state array <paramref name="slot"/> of parameter <paramref name="parameterIndex"/> of
+    /// <paramref name="parameters"/> (the list passed to every <see cref="Step"/>), allocated as zeros
+    /// when no step has run yet: what a checkpoint saves, and where it restores.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The list differs from the one the state was kept for.</exception>
+    public Memory<T> StateOf(IReadOnlyList<Parameter<T>> parameters, int slot, int parameterIndex)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        ArgumentOutOfRangeException.ThrowIfNegative(slot);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(slot, StateSlots);
+        ArgumentOutOfRangeException.ThrowIfNegative(parameterIndex);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(parameterIndex, parameters.Count);
+        Bind(parameters);
+        return _state![slot][parameterIndex];
+    }
+
+    /// <summary>Sets the number of steps taken, as a checkpoint records it (the next step is t = <paramref name="steps"/> + 1).</summary>
+    public void RestoreStepCount(long steps)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(steps);
+        StepCount = steps;
+    }
+
     /// <inheritdoc/>
     public void Step(IReadOnlyList<Parameter<T>> parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         Bind(parameters);
+        StepCount++;
         BeginStep();
         // An indexed loop: foreach over the interface would allocate an enumerator every step.
         for (int i = 0; i < parameters.Count; i++)
@@ -79,14 +121,15 @@ public abstract class Optimizer<T> : IOptimizer<T> where T : unmanaged, IBinaryF
     }
 
     /// <summary>Forgets all optimizer state (moments, accumulators, step count), as if newly created.</summary>
-    public virtual void Reset()
+    public void Reset()
     {
         _state = null;
         _rows = Array.Empty<int>();
         _cols = Array.Empty<int>();
+        StepCount = 0;
     }
 
-    /// <summary>Called once per <see cref="Step"/>, after the state is bound and before any update (Adam counts steps here).</summary>
+    /// <summary>Called once per <see cref="Step"/>, after the state is bound and <see cref="StepCount"/> advanced, before any update.</summary>
     protected virtual void BeginStep()
     {
     }

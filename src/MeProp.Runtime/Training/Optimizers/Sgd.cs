@@ -22,6 +22,9 @@ public sealed class Sgd<T> : Optimizer<T> where T : unmanaged, IBinaryFloatingPo
     protected override int StateSlots => 0;
 
     /// <inheritdoc/>
+    protected override string StateSlotName(int slot) => throw new ArgumentOutOfRangeException(nameof(slot), slot, "SGD keeps no state.");
+
+    /// <inheritdoc/>
     protected override void Update(int parameterIndex, int offset, Span<T> value, ReadOnlySpan<T> gradient)
         => TensorPrimitives.MultiplyAdd(gradient, -Rate, value, value);
 }
