@@ -12,8 +12,9 @@ public static class MnistTrainer
     private const int EvaluationBatch = 1000;
     private const int ProgressEvery = 50;
 
-    public static RunResult Train(TrainingOptions options, MnistDataset data, ITrainingObserver observer)
-        => Train(options, data, observer, maxStepsPerEpoch: int.MaxValue);
+    /// <summary>Trains a run; with <paramref name="checkpoints"/>, resumes from one and saves one after every epoch.</summary>
+    public static RunResult Train(TrainingOptions options, MnistDataset data, ITrainingObserver observer, CheckpointPaths? checkpoints = null)
+        => Train(options, data, observer, maxStepsPerEpoch: int.MaxValue, checkpoints ?? CheckpointPaths.None);
 
     /// <summary>
     /// Runs a few hundred steps of each mode a run will use, on throwaway models, so that the JIT has
@@ -23,10 +24,10 @@ public static class MnistTrainer
     public static void WarmUp(IEnumerable<TrainingOptions> runs, MnistDataset data, int steps = 300)
     {
         foreach (TrainingOptions options in runs)
-            Train(options with { Epochs = 1 }, data, NullObserver.Instance, steps);
+            Train(options with { Epochs = 1 }, data, NullObserver.Instance, steps, CheckpointPaths.None);
     }
 
-    private static RunResult Train(TrainingOptions options, MnistDataset data, ITrainingObserver observer, int maxStepsPerEpoch)
+    private static RunResult Train(TrainingOptions options, MnistDataset data, ITrainingObserver observer, int maxStepsPerEpoch, CheckpointPaths checkpoints)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(data);
@@ -40,7 +41,7 @@ public static class MnistTrainer
         if (options.Mode != MePropMode.Dense) model.MePropSettings.K = options.K;
         model.DropoutRate = options.Dropout;
         model.MePropRandom.Reseed(options.Seed);
-        IOptimizer<float> optimizer = options.CreateOptimizer();
+        Optimizer<float> optimizer = options.CreateOptimizer();
         var shuffle = new SeededRandom(options.Seed ^ 0x5EED);
 
         int trainCount = data.Training.Count;
@@ -48,9 +49,10 @@ public static class MnistTrainer
         var full = new StepBuffers(options.Batch);
         var last = new StepBuffers(Math.Max(1, trainCount % options.Batch));
         var layerNames = model.LinearWeights.Select(p => p.Name).ToArray();
-        var epochs = new List<EpochResult>();
+        List<EpochResult> epochs = checkpoints.Resume is null ? new()
+            : RunCheckpoint.Restore(checkpoints.Resume, options, model, optimizer, shuffle, order);
 
-        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        for (int epoch = epochs.Count + 1; epoch <= options.Epochs; epoch++)
         {
             shuffle.Shuffle(order.AsSpan());
             model.MePropTimings.Reset();
@@ -78,6 +80,7 @@ public static class MnistTrainer
             var result = new EpochResult(epoch, progress.MeanLoss, Accuracy(model, data.Development), Accuracy(model, data.Test),
                 PhaseSeconds.From(model.MePropTimings, updateTicks), rows.Means());
             epochs.Add(result);
+            RunCheckpoint.AfterEpoch(checkpoints, options, model, optimizer, shuffle, order, epochs);
             observer.EpochCompleted(result);
         }
         return new RunResult(options, epochs, layerNames);

@@ -35,12 +35,14 @@ var compare = new Option<bool>("--compare") { Description = "Train dense, then m
 var touched = new Option<bool>("--touched-rows-only") { Description = "Update only the weight rows each step touched (faster; different semantics for Adam's moments)." };
 var threads = new Option<int>("--threads") { Description = "Threads a matrix product may use (Gemm.MaxThreads): 2, or 1 to keep all work on the training thread (another process on the second core, or one-core timings).", DefaultValueFactory = _ => 2 };
 var accelerator = DeviceChoice.CreateOption();
+var checkpoints = new CheckpointChoice();
 var report = new Option<string?>("--report") { Description = "Write machine-readable results (JSON) to this file." };
 
 var root = new RootCommand("Train the paper's MNIST MLP (784-500-500-10) with meProp: sparsified back propagation.")
 {
     k, mode, optimizer, lr, batch, epochs, hidden, layers, dropout, seed, data, trainLimit, compare, touched, threads, accelerator, report,
 };
+foreach (Option option in checkpoints.Options) root.Options.Add(option);
 
 root.SetAction(async (parse, cancellation) =>
 {
@@ -66,6 +68,9 @@ root.SetAction(async (parse, cancellation) =>
     MeProp.Kernels.Gemm.MaxThreads = threadCount;
     string? acceleratorName = parse.GetValue(accelerator);
     if (DeviceChoice.Conflict(acceleratorName, options) is string conflict) return Fail(conflict);
+    var (checkpointPaths, checkpointProblem) = checkpoints.Read(parse, parse.GetValue(compare), acceleratorName);
+    if (checkpointProblem is not null) return Fail(checkpointProblem);
+    if (checkpointPaths.Resume is not null) AnsiConsole.MarkupLine($"[grey]resuming the run saved in {Markup.Escape(checkpointPaths.Resume)}[/]");
 
     MnistDataset dataset;
     try
@@ -87,9 +92,16 @@ root.SetAction(async (parse, cancellation) =>
     List<RunResult> runs;
     using (device)
     {
-        runs = ConsoleView.RunPlan(plan, device, "images", "img/s",
-            warmUp: p => { if (device is null) MnistTrainer.WarmUp(p, dataset); else MnistDeviceTrainer.WarmUp(p, dataset, device); },
-            train: (run, observer) => device is null ? MnistTrainer.Train(run, dataset, observer) : MnistDeviceTrainer.Train(run, dataset, observer, device));
+        try
+        {
+            runs = ConsoleView.RunPlan(plan, device, "images", "img/s",
+                warmUp: p => { if (device is null) MnistTrainer.WarmUp(p, dataset); else MnistDeviceTrainer.WarmUp(p, dataset, device); },
+                train: (run, observer) => device is null ? MnistTrainer.Train(run, dataset, observer, checkpointPaths) : MnistDeviceTrainer.Train(run, dataset, observer, device));
+        }
+        catch (Exception e) when (CheckpointChoice.IsCheckpointError(e))
+        {
+            return Fail(e.Message);
+        }
     }
 
     string? reportPath = parse.GetValue(report);

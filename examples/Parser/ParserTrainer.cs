@@ -38,13 +38,14 @@ public static class ParserTrainer
     public static void WarmUp(IEnumerable<ParserOptions> runs, ParsingCorpus corpus, TrainingExamples examples, int steps = 3)
     {
         foreach (ParserOptions options in runs)
-            Train(options with { Epochs = 1 }, corpus, examples, NullObserver.Instance, steps, evaluate: false);
+            Train(options with { Epochs = 1 }, corpus, examples, NullObserver.Instance, steps, evaluate: false, CheckpointPaths.None);
     }
 
-    public static RunResult Train(ParserOptions options, ParsingCorpus corpus, TrainingExamples examples, ITrainingObserver observer)
-        => Train(options, corpus, examples, observer, int.MaxValue, evaluate: true);
+    /// <summary>Trains a run; with <paramref name="checkpoints"/>, resumes from one and saves one after every epoch.</summary>
+    public static RunResult Train(ParserOptions options, ParsingCorpus corpus, TrainingExamples examples, ITrainingObserver observer, CheckpointPaths? checkpoints = null)
+        => Train(options, corpus, examples, observer, int.MaxValue, evaluate: true, checkpoints ?? CheckpointPaths.None);
 
-    private static RunResult Train(ParserOptions options, ParsingCorpus corpus, TrainingExamples examples, ITrainingObserver observer, int maxStepsPerEpoch, bool evaluate)
+    private static RunResult Train(ParserOptions options, ParsingCorpus corpus, TrainingExamples examples, ITrainingObserver observer, int maxStepsPerEpoch, bool evaluate, CheckpointPaths checkpoints)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(corpus);
@@ -54,7 +55,7 @@ public static class ParserTrainer
         if (examples.Count == 0) throw new ArgumentException("There are no training examples (no projective training sentence).", nameof(examples));
 
         IParserNetwork model = CreateModel(options, corpus);
-        IOptimizer<float> optimizer = options.CreateOptimizer();
+        Optimizer<float> optimizer = options.CreateOptimizer();
         var shuffle = new SeededRandom(options.Seed ^ 0x5EED);
         int count = examples.Count;
         int[] order = Enumerable.Range(0, count).ToArray();
@@ -64,9 +65,10 @@ public static class ParserTrainer
         var fullGradient = new Batch<float>(full.Gold.Length, corpus.Transitions.Count);
         var lastGradient = new Batch<float>(last.Gold.Length, corpus.Transitions.Count);
         string[] layerNames = model.LinearWeights.Select(p => p.Name).ToArray();
-        var epochs = new List<EpochResult>();
+        List<EpochResult> epochs = checkpoints.Resume is null ? new()
+            : RunCheckpoint.Restore(checkpoints.Resume, options, model, optimizer, shuffle, order);
 
-        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        for (int epoch = epochs.Count + 1; epoch <= options.Epochs; epoch++)
         {
             shuffle.Shuffle(order.AsSpan());
             model.MePropTimings.Reset();
@@ -104,6 +106,7 @@ public static class ParserTrainer
                 Measures = new Dictionary<string, double> { ["parseSentencesPerSecond"] = sentencesPerSecond },
             };
             epochs.Add(result);
+            RunCheckpoint.AfterEpoch(checkpoints, options, model, optimizer, shuffle, order, epochs);
             observer.EpochCompleted(result);
         }
         return new RunResult(options, epochs, layerNames);

@@ -38,12 +38,14 @@ var compare = new Option<bool>("--compare") { Description = "Train dense, then m
 var touched = new Option<bool>("--touched-rows-only") { Description = "Update only the weight rows each step touched (faster; different semantics for the optimizers' state)." };
 var threads = new Option<int>("--threads") { Description = "Threads the kernels may use (Gemm.MaxThreads): 2, or 1 to keep all work on the training thread; the results are the same bits.", DefaultValueFactory = _ => 2 };
 var accelerator = DeviceChoice.CreateOption();
+var checkpoints = new CheckpointChoice();
 var report = new Option<string?>("--report") { Description = "Write machine-readable results (JSON) to this file." };
 
 var root = new RootCommand("Train the paper's transition-based dependency parser (Chen & Manning's network) on UD English EWT with meProp: sparsified back propagation.")
 {
     k, mode, optimizer, lr, activation, denseOutput, batch, epochs, hidden, dropout, seed, data, trainLimit, compare, touched, threads, accelerator, report,
 };
+foreach (Option option in checkpoints.Options) root.Options.Add(option);
 
 root.SetAction(async (parse, cancellation) =>
 {
@@ -70,6 +72,9 @@ root.SetAction(async (parse, cancellation) =>
     MeProp.Kernels.Gemm.MaxThreads = threadCount;
     string? acceleratorName = parse.GetValue(accelerator);
     if (DeviceChoice.Conflict(acceleratorName, options) is string conflict) return Fail(conflict);
+    var (checkpointPaths, checkpointProblem) = checkpoints.Read(parse, parse.GetValue(compare), acceleratorName);
+    if (checkpointProblem is not null) return Fail(checkpointProblem);
+    if (checkpointPaths.Resume is not null) AnsiConsole.MarkupLine($"[grey]resuming the run saved in {Markup.Escape(checkpointPaths.Resume)}[/]");
 
     ParsingCorpus corpus;
     try
@@ -100,9 +105,16 @@ root.SetAction(async (parse, cancellation) =>
     List<RunResult> runs;
     using (device)
     {
-        runs = ConsoleView.RunPlan(plan, device, "transition(s)", "trans/s",
-            warmUp: p => { if (device is null) ParserTrainer.WarmUp(p, corpus, examples); else ParserDeviceTrainer.WarmUp(p, corpus, examples, device); },
-            train: (run, observer) => device is null ? ParserTrainer.Train(run, corpus, examples, observer) : ParserDeviceTrainer.Train(run, corpus, examples, observer, device));
+        try
+        {
+            runs = ConsoleView.RunPlan(plan, device, "transition(s)", "trans/s",
+                warmUp: p => { if (device is null) ParserTrainer.WarmUp(p, corpus, examples); else ParserDeviceTrainer.WarmUp(p, corpus, examples, device); },
+                train: (run, observer) => device is null ? ParserTrainer.Train(run, corpus, examples, observer, checkpointPaths) : ParserDeviceTrainer.Train(run, corpus, examples, observer, device));
+        }
+        catch (Exception e) when (CheckpointChoice.IsCheckpointError(e))
+        {
+            return Fail(e.Message);
+        }
     }
 
     string? reportPath = parse.GetValue(report);

@@ -33,12 +33,14 @@ var trainLimit = new Option<int?>("--train-limit") { Description = "Use only the
 var compare = new Option<bool>("--compare") { Description = "Train dense, then meProp, with the same seed and data order, and print them side by side." };
 var touched = new Option<bool>("--touched-rows-only") { Description = "Update only the weight rows each step touched (faster; different semantics for Adam's moments)." };
 var accelerator = DeviceChoice.CreateOption();
+var checkpoints = new CheckpointChoice();
 var report = new Option<string?>("--report") { Description = "Write machine-readable results (JSON) to this file." };
 
 var root = new RootCommand("Train the paper's BiLSTM part-of-speech tagger on UD English EWT with meProp: sparsified back propagation.")
 {
     k, mode, optimizer, lr, batch, epochs, hidden, dropout, seed, data, trainLimit, compare, touched, accelerator, report,
 };
+foreach (Option option in checkpoints.Options) root.Options.Add(option);
 
 root.SetAction(async (parse, cancellation) =>
 {
@@ -60,6 +62,9 @@ root.SetAction(async (parse, cancellation) =>
     if (options.Problem() is string problem) return Fail(problem);
     string? acceleratorName = parse.GetValue(accelerator);
     if (DeviceChoice.Conflict(acceleratorName, options) is string conflict) return Fail(conflict);
+    var (checkpointPaths, checkpointProblem) = checkpoints.Read(parse, parse.GetValue(compare), acceleratorName);
+    if (checkpointProblem is not null) return Fail(checkpointProblem);
+    if (checkpointPaths.Resume is not null) AnsiConsole.MarkupLine($"[grey]resuming the run saved in {Markup.Escape(checkpointPaths.Resume)}[/]");
 
     TaggingCorpus corpus;
     try
@@ -84,9 +89,16 @@ root.SetAction(async (parse, cancellation) =>
     List<RunResult> runs;
     using (device)
     {
-        runs = ConsoleView.RunPlan(plan, device, "sentence(s)", "sent/s",
-            warmUp: p => { if (device is null) TaggerTrainer.WarmUp(p, corpus); else TaggerDeviceTrainer.WarmUp(p, corpus, device); },
-            train: (run, observer) => device is null ? TaggerTrainer.Train(run, corpus, observer) : TaggerDeviceTrainer.Train(run, corpus, observer, device));
+        try
+        {
+            runs = ConsoleView.RunPlan(plan, device, "sentence(s)", "sent/s",
+                warmUp: p => { if (device is null) TaggerTrainer.WarmUp(p, corpus); else TaggerDeviceTrainer.WarmUp(p, corpus, device); },
+                train: (run, observer) => device is null ? TaggerTrainer.Train(run, corpus, observer, checkpointPaths) : TaggerDeviceTrainer.Train(run, corpus, observer, device));
+        }
+        catch (Exception e) when (CheckpointChoice.IsCheckpointError(e))
+        {
+            return Fail(e.Message);
+        }
     }
 
     string? reportPath = parse.GetValue(report);

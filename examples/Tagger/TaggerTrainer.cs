@@ -14,8 +14,9 @@ public static class TaggerTrainer
     /// <summary>What the row-update share is reported for: the eight gate matrices together, and the output layer.</summary>
     public static readonly IReadOnlyList<string> LayerNames = new[] { "LSTM gates", "Out" };
 
-    public static RunResult Train(TaggerOptions options, TaggingCorpus corpus, ITrainingObserver observer)
-        => Train(options, corpus, observer, maxStepsPerEpoch: int.MaxValue);
+    /// <summary>Trains a run; with <paramref name="checkpoints"/>, resumes from one and saves one after every epoch.</summary>
+    public static RunResult Train(TaggerOptions options, TaggingCorpus corpus, ITrainingObserver observer, CheckpointPaths? checkpoints = null)
+        => Train(options, corpus, observer, maxStepsPerEpoch: int.MaxValue, checkpoints: checkpoints ?? CheckpointPaths.None);
 
     /// <summary>
     /// Runs a few hundred steps of each mode a run will use, on throwaway models, so that the JIT has
@@ -24,7 +25,7 @@ public static class TaggerTrainer
     public static void WarmUp(IEnumerable<TaggerOptions> runs, TaggingCorpus corpus, int steps = 200)
     {
         foreach (TaggerOptions options in runs)
-            Train(options with { Epochs = 1 }, corpus, NullObserver.Instance, steps, evaluate: false);
+            Train(options with { Epochs = 1 }, corpus, NullObserver.Instance, steps, evaluate: false, checkpoints: CheckpointPaths.None);
     }
 
     /// <summary>The model a run starts from: the same seed gives the same weights, so a --compare pair differs only in its backward pass.</summary>
@@ -38,7 +39,7 @@ public static class TaggerTrainer
         return model;
     }
 
-    private static RunResult Train(TaggerOptions options, TaggingCorpus corpus, ITrainingObserver observer, int maxStepsPerEpoch, bool evaluate = true)
+    private static RunResult Train(TaggerOptions options, TaggingCorpus corpus, ITrainingObserver observer, int maxStepsPerEpoch, bool evaluate = true, CheckpointPaths? checkpoints = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(corpus);
@@ -46,15 +47,18 @@ public static class TaggerTrainer
         if (options.Problem() is string problem) throw new ArgumentException(problem, nameof(options));
 
         BiLstmTagger model = CreateModel(options, corpus);
-        IOptimizer<float> optimizer = options.CreateOptimizer();
+        Optimizer<float> optimizer = options.CreateOptimizer();
         var shuffle = new SeededRandom(options.Seed ^ 0x5EED);
         var buffers = new StepBufferCache(corpus.Tags.Count);
         IReadOnlyList<EncodedSentence> training = corpus.Training;
         // The gate matrices first, the output layer last (see the report's groups below).
         Parameter<float>[] weights = model.LinearWeights.Where(p => p.Name != "Out").Append(model.LinearWeights.Single(p => p.Name == "Out")).ToArray();
-        var epochs = new List<EpochResult>();
+        checkpoints ??= CheckpointPaths.None;
+        // The tagger draws each epoch's batch order afresh from the shuffle's state: no order to save.
+        List<EpochResult> epochs = checkpoints.Resume is null ? new()
+            : RunCheckpoint.Restore(checkpoints.Resume, options, model, optimizer, shuffle, order: null);
 
-        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        for (int epoch = epochs.Count + 1; epoch <= options.Epochs; epoch++)
         {
             List<int[]> batches = SentenceBatches.Shuffled(training, options.Batch, shuffle);
             model.MePropTimings.Reset();
@@ -84,6 +88,7 @@ public static class TaggerTrainer
                 evaluate ? Accuracy(model, corpus.Test) : 0,
                 PhaseSeconds.From(model.MePropTimings, updateTicks), new[] { shares[..^1].Average(), shares[^1] });
             epochs.Add(result);
+            RunCheckpoint.AfterEpoch(checkpoints, options, model, optimizer, shuffle, order: null, epochs);
             observer.EpochCompleted(result);
         }
         return new RunResult(options, epochs, LayerNames);

@@ -77,7 +77,7 @@ public abstract record RunOptions
     }
 
     /// <summary>The optimizer these options ask for.</summary>
-    public IOptimizer<float> CreateOptimizer()
+    public Optimizer<float> CreateOptimizer()
     {
         double lr = EffectiveLearningRate;
         UpdateScope scope = TouchedRowsOnly ? UpdateScope.TouchedRowsOnly : UpdateScope.AllRows;

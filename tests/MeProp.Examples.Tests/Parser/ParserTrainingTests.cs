@@ -21,7 +21,7 @@ public class ParserTrainingTests
 
     public ParserTrainingTests(ITestOutputHelper output) => _output = output;
 
-    private static readonly Lazy<(ParsingCorpus Corpus, TrainingExamples Examples)> SmallEwt = new(() =>
+    internal static readonly Lazy<(ParsingCorpus Corpus, TrainingExamples Examples)> SmallEwt = new(() =>
     {
         EwtDataset data = EwtDataset.Load(RealData.Folder(RealData.UdEnglishEwt));
         // 500 training sentences (about 15,000 transitions); the first 300 of dev and test keep decoding quick.
