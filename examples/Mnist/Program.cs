@@ -26,7 +26,7 @@ var lr = new Option<double?>("--lr") { Description = "Learning rate (default: th
 var batch = new Option<int>("--batch") { Description = "Mini-batch size (the paper's: 10).", DefaultValueFactory = _ => 10 };
 var epochs = new Option<int>("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => 20 };
 var hidden = new Option<int>("--hidden") { Description = "Units per hidden layer.", DefaultValueFactory = _ => 500 };
-var layers = new Option<int>("--layers") { Description = "Hidden layers: 1, 2 (the paper's) or 3.", DefaultValueFactory = _ => 2 };
+var layers = new Option<int>("--layers") { Description = "Hidden layers: 1 to 5 (the paper's: 2).", DefaultValueFactory = _ => 2 };
 var dropout = new Option<double>("--dropout") { Description = "Dropout rate after each hidden layer during training (0.1: the authors' released MNIST setup).", DefaultValueFactory = _ => 0.1 };
 var seed = new Option<int>("--seed") { Description = "Seed of initialisation, data order and dropout.", DefaultValueFactory = _ => 1 };
 var data = new Option<string?>("--data") { Description = "Folder with the MNIST files (or with mnist/ inside). Default: $MEPROP_DATA/mnist, else the user cache, downloading when missing." };
