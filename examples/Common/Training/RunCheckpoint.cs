@@ -102,7 +102,7 @@ public static class RunCheckpoint
     {
         var writer = new SafeTensorsWriter();
         writer.Metadata[OptionsKey] = Settings(options);
-        writer.Metadata[EpochsKey] = JsonSerializer.Serialize(epochs.Select(EpochRecord.Of).ToArray(), Json);
+        writer.Metadata[EpochsKey] = EpochJson.Serialize(epochs);
         writer.Metadata[ShuffleKey] = shuffle.State.ToString();
         writer.Metadata[ModelRandomKey] = model.MePropRandom.State.ToString();
         Checkpoint.AddTo(writer, model.Parameters, optimizer);
@@ -127,8 +127,7 @@ public static class RunCheckpoint
         List<EpochResult> epochs;
         try
         {
-            EpochRecord[] records = JsonSerializer.Deserialize<EpochRecord[]>(Required(file, EpochsKey), Json) ?? throw new JsonException("null");
-            epochs = records.Select(r => r.ToResult()).ToList();
+            epochs = EpochJson.Deserialize(Required(file, EpochsKey));
         }
         catch (JsonException e)
         {
@@ -173,26 +172,6 @@ public static class RunCheckpoint
         catch (FormatException e)
         {
             throw new DataFormatException(file.Name, 8, $"the metadata's '{key}': {e.Message}", innerException: e);
-        }
-    }
-
-    // EpochResult as JSON: its doubles are written shortest-round-trip, so a resumed run's report repeats the earlier epochs exactly.
-    private sealed record EpochRecord(int Epoch, double TrainLoss, double DevAccuracy, double TestAccuracy, double[] Seconds,
-        double[] UpdatedRowFraction, Dictionary<string, double> Metrics, Dictionary<string, double> Measures)
-    {
-        public static EpochRecord Of(EpochResult e) => new(e.Epoch, e.TrainLoss, e.DevAccuracy, e.TestAccuracy,
-            new[] { e.Seconds.Forward, e.Seconds.LinearBackward, e.Seconds.Backward, e.Seconds.Update },
-            e.UpdatedRowFraction.ToArray(), new Dictionary<string, double>(e.Metrics), new Dictionary<string, double>(e.Measures));
-
-        public EpochResult ToResult()
-        {
-            if (Seconds is not { Length: 4 } || UpdatedRowFraction is null || Metrics is null || Measures is null)
-                throw new JsonException("an epoch is recorded with four phase times, the updated-row shares, metrics and measures");
-            return new EpochResult(Epoch, TrainLoss, DevAccuracy, TestAccuracy, new PhaseSeconds(Seconds[0], Seconds[1], Seconds[2], Seconds[3]), UpdatedRowFraction)
-            {
-                Metrics = Metrics,
-                Measures = Measures,
-            };
         }
     }
 }
