@@ -44,34 +44,22 @@ return await root.Parse(args).InvokeAsync();
 async Task<int> RunAsync(ParseResult parse, IReadOnlyList<Experiment> experiments)
 {
     bool isQuick = parse.GetValue(quick);
-    string folder = Path.GetFullPath(parse.GetValue(output) ?? Path.Combine("docs", "reproduction", isQuick ? "quick" : ""));
+    string folder = parse.GetValue(output) ?? Path.Combine("docs", "reproduction", isQuick ? "quick" : "");
     int threadCount = parse.GetValue(threads);
     if (threadCount is not (1 or 2)) return Fail($"--threads must be 1 or 2, not {threadCount}.");
     MeProp.Kernels.Gemm.MaxThreads = threadCount;
 
-    var planner = new RunPlanner(new TaskData(parse.GetValue(data)), new RunStore(Path.Combine(folder, "runs")), parse.GetValue(fresh));
+    var reproduction = new Reproduction(folder, isQuick, parse.GetValue(data), parse.GetValue(fresh));
     try
     {
-        foreach (Experiment experiment in experiments)
-        {
-            AnsiConsole.MarkupLine($"[bold]{Markup.Escape(experiment.Title)}[/]");
-            IReadOnlyDictionary<RunSpec, RunResult> results = await planner.GetAllAsync(experiment.Runs(isQuick));
-            string command = $"dotnet run -c Release --project examples/Reproduce -- {experiment.Name}{(isQuick ? " --quick" : "")}";
-            var page = new Page(experiment.Title, command, isQuick);
-            Directory.CreateDirectory(folder);
-            experiment.Write(page, results, isQuick, folder);
-            string path = Path.Combine(folder, experiment.Name + ".md");
-            page.Save(path);
-            AnsiConsole.MarkupLine($"[green]wrote {Markup.Escape(path)}[/]");
-        }
-        IndexPage.Write(folder, isQuick);
+        await reproduction.RunAsync(experiments);
     }
     catch (Exception e) when (e is MnistAcquisitionException or EwtAcquisitionException or DataFormatException or ConlluFormatException
                                  or IOException or UnauthorizedAccessException)
     {
         return Fail(e.Message);
     }
-    AnsiConsole.MarkupLine($"[grey]{planner.Trained} run(s) trained, {planner.Reused} reused from {Markup.Escape(Path.Combine(folder, "runs"))}[/]");
+    AnsiConsole.MarkupLine($"[grey]{reproduction.Trained} run(s) trained, {reproduction.Reused} reused from {Markup.Escape(Path.Combine(folder, "runs"))}[/]");
     return 0;
 }
 

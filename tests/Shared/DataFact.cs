@@ -45,24 +45,40 @@ internal static class RealData
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false)]
 internal sealed class DataFactAttribute : FactAttribute
 {
-    public DataFactAttribute(string subfolder)
+    public DataFactAttribute(params string[] subfolders)
     {
-        Subfolder = subfolder;
-        if (RealData.Unavailable(subfolder) is string reason) Skip = reason;
+        Subfolders = subfolders;
+        foreach (string subfolder in subfolders)
+        {
+            if (RealData.Unavailable(subfolder) is string reason)
+            {
+                Skip = reason;
+                break;
+            }
+        }
     }
 
-    public string Subfolder { get; }
+    /// <summary>Every data set the test reads: it runs only when all are present.</summary>
+    public string[] Subfolders { get; }
 }
 
 /// <summary>The theory form of <see cref="DataFactAttribute"/>: every case is skipped when the data is missing.</summary>
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false)]
 internal sealed class DataTheoryAttribute : TheoryAttribute
 {
-    public DataTheoryAttribute(string subfolder)
+    public DataTheoryAttribute(params string[] subfolders)
     {
-        Subfolder = subfolder;
-        if (RealData.Unavailable(subfolder) is string reason) Skip = reason;
+        Subfolders = subfolders;
+        foreach (string subfolder in subfolders)
+        {
+            if (RealData.Unavailable(subfolder) is string reason)
+            {
+                Skip = reason;
+                break;
+            }
+        }
     }
 
-    public string Subfolder { get; }
+    /// <summary>Every data set the test reads: it runs only when all are present.</summary>
+    public string[] Subfolders { get; }
 }
