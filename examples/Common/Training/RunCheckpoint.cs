@@ -156,7 +156,7 @@ public static class RunCheckpoint
         Save(paths.Save, options, model, optimizer, shuffle, order, epochs);
         EpochResult last = epochs[^1];
         if (epochs.All(e => e == last || e.DevAccuracy < last.DevAccuracy))
-            File.Copy(paths.Save, paths.Best!, overwrite: true);
+            AtomicFile.Copy(paths.Save, paths.Best!);
     }
 
     private static string Required(SafeTensorsFile file, string key)

@@ -21,6 +21,17 @@ public static class AtomicFile
     /// <summary>Writes <paramref name="path"/> with <paramref name="write"/>, atomically.</summary>
     public static void Write(string path, Action<Stream> write) => Write(path, write, beforeRename: null);
 
+    /// <summary>Copies <paramref name="source"/> to <paramref name="destination"/>, atomically (a kill mid-copy leaves the old destination).</summary>
+    public static void Copy(string source, string destination)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(source);
+        Write(destination, stream =>
+        {
+            using var input = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 20);
+            input.CopyTo(stream);
+        });
+    }
+
     /// <summary>
     /// As <see cref="Write(string, Action{Stream})"/>; <paramref name="beforeRename"/> runs with the
     /// temporary file's path once it is complete and on disk, before the rename: tests throw there

@@ -59,4 +59,17 @@ public sealed class AtomicFileTests : IDisposable
         string path = Path.Combine(_folder, "no-such-folder", "c.bin");
         Assert.Throws<DirectoryNotFoundException>(() => AtomicFile.Write(path, s => s.Write("x"u8)));
     }
+
+    [Fact]
+    public void A_copy_replaces_the_destination_whole()
+    {
+        string source = Path.Combine(_folder, "a.bin"), destination = Path.Combine(_folder, "b.bin");
+        File.WriteAllBytes(source, new byte[3_000_000]);
+        File.WriteAllText(destination, "old");
+        AtomicFile.Copy(source, destination);
+        Assert.Equal(3_000_000, new FileInfo(destination).Length);
+        Assert.Equal(2, Directory.GetFiles(_folder).Length);
+        Assert.Throws<FileNotFoundException>(() => AtomicFile.Copy(Path.Combine(_folder, "missing"), destination));
+        Assert.Equal(3_000_000, new FileInfo(destination).Length);
+    }
 }
