@@ -28,6 +28,14 @@ internal static class RealData
         return null;
     }
 
+    /// <summary>Why a test needing all of <paramref name="subfolders"/> cannot run here (the first missing one), or null when it can.</summary>
+    public static string? Unavailable(string[] subfolders)
+    {
+        foreach (string subfolder in subfolders)
+            if (Unavailable(subfolder) is string reason) return reason;
+        return null;
+    }
+
     /// <summary>The folder of <paramref name="subfolder"/>; only for tests marked <see cref="DataFactAttribute"/> or <see cref="DataTheoryAttribute"/>, which run only when it exists.</summary>
     public static string Folder(string subfolder)
     {
@@ -48,14 +56,7 @@ internal sealed class DataFactAttribute : FactAttribute
     public DataFactAttribute(params string[] subfolders)
     {
         Subfolders = subfolders;
-        foreach (string subfolder in subfolders)
-        {
-            if (RealData.Unavailable(subfolder) is string reason)
-            {
-                Skip = reason;
-                break;
-            }
-        }
+        Skip = RealData.Unavailable(subfolders);
     }
 
     /// <summary>Every data set the test reads: it runs only when all are present.</summary>
@@ -69,14 +70,7 @@ internal sealed class DataTheoryAttribute : TheoryAttribute
     public DataTheoryAttribute(params string[] subfolders)
     {
         Subfolders = subfolders;
-        foreach (string subfolder in subfolders)
-        {
-            if (RealData.Unavailable(subfolder) is string reason)
-            {
-                Skip = reason;
-                break;
-            }
-        }
+        Skip = RealData.Unavailable(subfolders);
     }
 
     /// <summary>Every data set the test reads: it runs only when all are present.</summary>
