@@ -1,4 +1,6 @@
 using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
 using System.IO;
 using System.Threading.Tasks;
 using Spectre.Console;
@@ -37,6 +39,17 @@ public sealed class Reproduction
     /// <summary>The page of <paramref name="experiment"/> in the output folder.</summary>
     public string PagePath(Experiment experiment) => Path.Combine(Folder, experiment.Name + ".md");
 
+    // Provenance: every run behind the page, with its stored result and when it finished (runs
+    // shared between tables may come from another invocation, or another day).
+    private void AddRuns(Page page, Experiment experiment)
+    {
+        page.Heading("Runs behind this page");
+        page.Bullets(experiment.Runs(Quick).Distinct().Select(spec =>
+            $"[{spec.Id}](runs/{spec.Id}.json): {spec.Task}, {spec.Options.Title("examples")}, {spec.Options.Epochs} epochs"
+            + $"{(spec.Options.Dropout > 0 ? $", dropout {spec.Options.Dropout.ToString(CultureInfo.InvariantCulture)}" : "")}"
+            + $"{(spec.Options is MeProp.Examples.Mnist.TrainingOptions { Layers: not 2 } m ? $", {m.Layers} hidden layers" : "")}; finished {_planner.Store.Finished(spec) ?? "(not stored)"}"));
+    }
+
     public async Task RunAsync(IEnumerable<Experiment> experiments)
     {
         foreach (Experiment experiment in experiments)
@@ -47,6 +60,7 @@ public sealed class Reproduction
             var page = new Page(experiment.Title, command, Quick);
             Directory.CreateDirectory(Folder);
             experiment.Write(page, results, Quick, Folder);
+            AddRuns(page, experiment);
             page.Save(PagePath(experiment));
             AnsiConsole.MarkupLine($"[green]wrote {Markup.Escape(PagePath(experiment))}[/]");
             IndexPage.Write(Folder, Quick);

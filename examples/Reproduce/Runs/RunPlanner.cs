@@ -11,6 +11,9 @@ namespace MeProp.Examples.Reproduce;
 /// <summary>Gets each run a table needs: from the store when it holds it, else by training it (shown on the console) and storing it.</summary>
 public sealed class RunPlanner(TaskData data, RunStore store, bool fresh)
 {
+    /// <summary>Where the runs are kept.</summary>
+    public RunStore Store => store;
+
     private readonly Dictionary<string, RunResult> _done = new(StringComparer.Ordinal);
     private readonly HashSet<PaperTask> _warm = new();
 
@@ -66,7 +69,7 @@ public sealed class RunPlanner(TaskData data, RunStore store, bool fresh)
         }
     }
 
-    private static string BatchUnit(PaperTask task) => task switch
+    internal static string BatchUnit(PaperTask task) => task switch
     {
         PaperTask.Mnist => "images",
         PaperTask.Pos => "sentence(s)",

@@ -41,6 +41,21 @@ public sealed class RunStore(string folder)
         }
     }
 
+    /// <summary>When the stored run of <paramref name="spec"/> finished (as written at the time), or null when none is stored.</summary>
+    public string? Finished(RunSpec spec)
+    {
+        string path = PathOf(spec);
+        if (!File.Exists(path)) return null;
+        try
+        {
+            return (string?)JsonNode.Parse(File.ReadAllText(path))?["finished"];
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Stores <paramref name="result"/> (atomically: an interrupted write leaves no half file to trip the next reproduction).</summary>
     public void Save(RunSpec spec, RunResult result)
     {
@@ -50,7 +65,7 @@ public sealed class RunStore(string folder)
             ["id"] = spec.Id,
             ["task"] = spec.Task.ToString().ToLowerInvariant(),
             ["run"] = spec.Describe(),
-            ["title"] = result.Options.Title("examples"),
+            ["title"] = result.Options.Title(RunPlanner.BatchUnit(spec.Task)),
             ["settings"] = spec.Settings,
             ["device"] = result.Options.Device,
             ["finished"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture),
