@@ -20,6 +20,7 @@ public abstract class ComparisonTable : Experiment
         page.Paragraph(Setting + " The test score is that of the epoch with the best development score (the paper's protocol); each pair "
             + "shares its seed and data order.");
         page.Paragraph(Setups.Data(rows.Select(r => r.Dense.Task)));
+        page.Paragraph(Setups.NoiseNote);
         page.Table(Comparison.ScoreHeaders, rows.Select(r => r.ScoreRow(results)));
         page.Heading("Where we agree with the paper");
         page.Bullets(rows.Select(r => r.Verdict(results)));

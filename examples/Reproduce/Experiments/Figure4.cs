@@ -46,6 +46,7 @@ public sealed class Figure4 : Experiment
             + $"(the backprop ratio k/h, {string.Join(", ", ratios.Select(r => r.ToString("0.#", CultureInfo.InvariantCulture) + "%"))}). "
             + "Random-k keeps k entries of dL/dy drawn uniformly instead of the largest; the small dense networks have k hidden units "
             + "per layer. Test accuracy of the epoch with the best development accuracy.");
+        page.Paragraph(Setups.NoiseNote);
         page.Table(new[] { "k", "backprop ratio", "meProp top-k", "random-k", "dense, h = k", "dense, h = 500" },
             Ks.Select((k, i) => (IReadOnlyList<string>)new[]
             {

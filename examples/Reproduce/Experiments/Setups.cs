@@ -47,6 +47,11 @@ public static class Setups
         return RunSpec.Parsing(options, quick);
     }
 
+    /// <summary>What one seed per run means for reading a difference.</summary>
+    public const string NoiseNote = "Each run has one seed. Two MNIST runs that differ only in the order of float sums already differ by up to a few "
+        + "tenths of a point in test accuracy (docs/results.md), and so do the paper's own runs, so a difference of that size, either way, "
+        + "is noise; the verdicts below apply the paper's claim (equal or better, with 0.1 points of slack) to the numbers as they are.";
+
     /// <summary>The task's metric in words.</summary>
     public static string Metric(PaperTask task) => task switch
     {

@@ -45,6 +45,7 @@ public sealed class Table1 : Experiment
             + "propagation, top-k selection included, summed over all epochs (the paper's \"backprop time\"). The paper's times are its "
             + "C# on a 3.0 GHz Xeon; ours are this library on the machine above, so compare the ratios.");
         page.Paragraph(Setups.Data(rows.Select(r => r.Dense.Task)));
+        page.Paragraph(Setups.NoiseNote);
         page.Table(
             new[] { "task, optimizer", "run", "best epoch", "backprop s", "dev", "test", "backprop speedup", "paper: best it., backprop s, dev / test" },
             rows.SelectMany(r =>
