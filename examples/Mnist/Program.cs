@@ -81,6 +81,10 @@ root.SetAction(async (parse, cancellation) =>
     {
         return Fail(e.Message);
     }
+    catch (ArgumentOutOfRangeException e) when (e.ParamName == "trainLimit")
+    {
+        return Fail($"--train-limit: {e.Message}");
+    }
 
     var plan = new List<TrainingOptions>();
     if (parse.GetValue(compare)) plan.Add(options with { Mode = MePropMode.Dense });
@@ -113,10 +117,6 @@ root.SetAction(async (parse, cancellation) =>
     return 0;
 });
 
-return await root.Parse(args).InvokeAsync();
+return await CommandLineErrors.InvokeAsync(root, args);
 
-static int Fail(string message)
-{
-    AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(message)}");
-    return 1;
-}
+static int Fail(string message) => CommandLineErrors.Fail(message);

@@ -126,10 +126,6 @@ root.SetAction(async (parse, cancellation) =>
     return 0;
 });
 
-return await root.Parse(args).InvokeAsync();
+return await CommandLineErrors.InvokeAsync(root, args);
 
-static int Fail(string message)
-{
-    AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(message)}");
-    return 1;
-}
+static int Fail(string message) => CommandLineErrors.Fail(message);

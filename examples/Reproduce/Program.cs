@@ -39,7 +39,7 @@ var all = new Command("all", "Every table and figure, in the paper's order (runs
 all.SetAction((parse, _) => RunAsync(parse, Experiment.All));
 root.Subcommands.Add(all);
 
-return await root.Parse(args).InvokeAsync();
+return await CommandLineErrors.InvokeAsync(root, args);
 
 async Task<int> RunAsync(ParseResult parse, IReadOnlyList<Experiment> experiments)
 {
@@ -63,8 +63,4 @@ async Task<int> RunAsync(ParseResult parse, IReadOnlyList<Experiment> experiment
     return 0;
 }
 
-static int Fail(string message)
-{
-    AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(message)}");
-    return 1;
-}
+static int Fail(string message) => CommandLineErrors.Fail(message);
