@@ -19,7 +19,7 @@ public static class CommandLineErrors
         ArgumentNullException.ThrowIfNull(root);
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)
-            return Fail($"{string.Join("; ", parse.Errors.Select(e => OneLine(e.Message)).Distinct())} ({root.Name} --help lists the options)");
+            return Fail($"{string.Join("; ", parse.Errors.Select(e => OneLine(e.Message).TrimEnd('.')).Distinct())} ({root.Name} --help lists the options).");
         return await parse.InvokeAsync();
     }
 
