@@ -64,7 +64,7 @@ public sealed class Figure4 : Experiment
         page.Image("top-k against random-k", "figure4-random.png");
         page.Image("meProp with k against dense networks with k hidden units", "figure4-small-dense.png");
 
-        int aboveBaseline = topK.Count(a => 100 * (a - baseline) >= -0.1);
+        int aboveBaseline = topK.Count(a => Math.Round(100 * (a - baseline), 2) >= -0.1);
         int topBeatsRandom = Ks.Where((_, i) => topK[i] > randomK[i]).Count();
         int beatsSmall = Ks.Where((_, i) => topK[i] > smallDense[i]).Count();
         double best = topK.Max();

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
@@ -91,7 +92,7 @@ public sealed record Comparison(string Label, RunSpec Dense, RunSpec MeProp, dou
         string metric = Setups.Metric(Dense.Task);
         string direction = ours >= 0 ? "above" : "below";
         string paperText = $"the paper: {Page.Points(paper)}";
-        return ours >= -0.1
+        return Math.Round(ours, 2) >= -0.1
             ? $"**{Label}: agrees.** meProp's test {metric} is {Page.Points(ours).TrimStart('+', '-')} points {direction} dense's ({paperText})."
             : $"**{Label}: disagrees.** meProp's test {metric} is {Page.Points(-ours).TrimStart('+')} points below dense's, where the paper has {Page.Points(paper)}.";
     }
