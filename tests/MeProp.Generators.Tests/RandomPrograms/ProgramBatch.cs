@@ -30,7 +30,15 @@ internal static class ProgramBatch
             int passed = 0;
             Gen.Int[0, 1 << 20].Array[1, 60].Sample(choices =>
             {
-                property(choices);
+                try
+                {
+                    property(choices);
+                }
+                catch (Exception e)
+                {
+                    // CsCheck prints the smallest failing program; the choices repeat it exactly (ProgramBatch's fixed form takes them too).
+                    throw new InvalidOperationException($"choices [{string.Join(", ", choices)}]: {e.Message}", e);
+                }
                 System.Threading.Interlocked.Increment(ref passed);
             }, iter: count, threads: 1, print: print);
             return passed;
