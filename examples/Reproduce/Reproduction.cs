@@ -47,7 +47,7 @@ public sealed class Reproduction
         page.Bullets(experiment.Runs(Quick).Distinct().Select(spec =>
             $"[{spec.Id}](runs/{spec.Id}.json): {spec.Task}, {spec.Options.Title(RunPlanner.BatchUnit(spec.Task))}, {spec.Options.Epochs} epochs"
             + $"{(spec.Options.Dropout > 0 ? $", dropout {spec.Options.Dropout.ToString(CultureInfo.InvariantCulture)}" : "")}"
-            + $"{(spec.Options is MeProp.Examples.Mnist.TrainingOptions { Layers: not 2 } m ? $", {m.Layers} hidden layers" : "")}; finished {_planner.Store.Finished(spec) ?? "(not stored)"}"));
+            + $"{(spec.Options is MeProp.Examples.Mnist.TrainingOptions { Layers: not 2 } m ? $", {m.Layers} hidden layers" : "")}; {_planner.Store.Provenance(spec) ?? "not stored"}"));
     }
 
     public async Task RunAsync(IEnumerable<Experiment> experiments)

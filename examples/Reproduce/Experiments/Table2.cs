@@ -29,8 +29,8 @@ public sealed class Table2 : Experiment
         page.Paragraph("The same runs as Table 1's Adam rows (stored once, under runs/). Forward is the recording forward pass; backward is the "
             + "whole backward pass, activations included (the paper's \"overall backprop time\"); their sum is the paper's total, which leaves out "
             + "the optimizer's update (ours: reported separately). Times are summed over all epochs. A pair trained in one invocation ran "
-            + "one after the other after a warm-up of both; the list of runs below says when each finished. Seconds measured on a machine "
-            + "shared with other work are not measurements, which is why the timed tables are made on an idle one.");
+            + "one after the other after a warm-up of both. The list of runs below gives each run's load average at its start and end: a "
+            + "timing made beside other work (a load well above the run's own threads) is not a measurement.");
         page.Table(
             new[] { "task", "ours dense: fwd / bwd / total s", "ours meProp: fwd / bwd (speedup) / total s", "update s (dense, meProp)", "paper dense: fwd / bwd / total s", "paper meProp: fwd / bwd (speedup) / total s" },
             rows.Select(r =>

@@ -42,8 +42,9 @@ public sealed class RunPlanner(TaskData data, RunStore store, bool fresh)
         Func<ITrainingObserver, RunResult> train = await data.PrepareAsync(spec);
         if (!spec.Quick && _warm.Add(spec.Task)) await WarmUpAsync(spec);
         var view = new ConsoleView($"{spec.Task}: {spec.Options.Title(BatchUnit(spec.Task))}", RateUnit(spec.Task));
+        double? loadAtStart = RunStore.LoadAverage();
         RunResult result = view.Run(train);
-        store.Save(spec, result);
+        store.Save(spec, result, loadAtStart, RunStore.LoadAverage());
         Trained++;
         return _done[spec.Id] = result;
     }

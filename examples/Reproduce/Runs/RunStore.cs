@@ -41,14 +41,23 @@ public sealed class RunStore(string folder)
         }
     }
 
-    /// <summary>When the stored run of <paramref name="spec"/> finished (as written at the time), or null when none is stored.</summary>
-    public string? Finished(RunSpec spec)
+    /// <summary>
+    /// When the stored run of <paramref name="spec"/> finished, and the machine's load average at its
+    /// start and end where recorded ("finished 2026-12-06 03:12 UTC, load 1.02 -> 2.10"): a reader can
+    /// tell a timing made on an idle machine from one made beside other work. Null when none is stored.
+    /// </summary>
+    public string? Provenance(RunSpec spec)
     {
         string path = PathOf(spec);
         if (!File.Exists(path)) return null;
         try
         {
-            return (string?)JsonNode.Parse(File.ReadAllText(path))?["finished"];
+            JsonNode? root = JsonNode.Parse(File.ReadAllText(path));
+            string finished = $"finished {(string?)root?["finished"]}";
+            double? start = (double?)root?["loadAverageAtStart"], end = (double?)root?["loadAverageAtEnd"];
+            return start is null || end is null
+                ? finished + ", load not recorded"
+                : finished + FormattableString.Invariant($", 1-minute load average {start:F2} at the start, {end:F2} at the end");
         }
         catch (JsonException)
         {
@@ -56,8 +65,23 @@ public sealed class RunStore(string folder)
         }
     }
 
+    /// <summary>The 1-minute load average (runnable threads, Linux's /proc/loadavg), or null where there is none.</summary>
+    public static double? LoadAverage()
+    {
+        try
+        {
+            return File.Exists("/proc/loadavg")
+                ? double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture)
+                : null;
+        }
+        catch (Exception e) when (e is IOException or FormatException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Stores <paramref name="result"/> (atomically: an interrupted write leaves no half file to trip the next reproduction).</summary>
-    public void Save(RunSpec spec, RunResult result)
+    public void Save(RunSpec spec, RunResult result, double? loadAtStart = null, double? loadAtEnd = null)
     {
         Directory.CreateDirectory(Folder);
         var root = new JsonObject
@@ -69,6 +93,8 @@ public sealed class RunStore(string folder)
             ["settings"] = spec.Settings,
             ["device"] = result.Options.Device,
             ["finished"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture),
+            ["loadAverageAtStart"] = loadAtStart,
+            ["loadAverageAtEnd"] = loadAtEnd,
             ["layerNames"] = new JsonArray(result.LayerNames.Select(n => (JsonNode?)JsonValue.Create(n)).ToArray()),
             ["epochs"] = JsonNode.Parse(EpochJson.Serialize(result.Epochs)),
         };
