@@ -17,12 +17,13 @@ public static class Machine
             + $"MeProp's CPU runtime with {MeProp.Kernels.Gemm.MaxThreads} thread(s) for matrix products";
     }
 
-    /// <summary>The commit of the working tree (with "+changes" when it has uncommitted ones), or null without git.</summary>
+    /// <summary>The commit of the working tree (with "+changes" when its code has uncommitted changes), or null without git.</summary>
     public static string? Commit()
     {
         string? head = Git("rev-parse --short HEAD");
         if (head is null) return null;
-        string? status = Git("status --porcelain --untracked-files=no");
+        // The reproduction's own outputs (pages, plots, stored runs) are not changes to the code behind them.
+        string? status = Git("status --porcelain --untracked-files=no -- :(top,exclude)docs/reproduction");
         return string.IsNullOrWhiteSpace(status) ? head : head + " +changes";
     }
 
