@@ -14,7 +14,7 @@ public static class Machine
         string cpu = CpuModel() ?? RuntimeInformation.ProcessArchitecture.ToString();
         double memory = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024.0 * 1024 * 1024);
         return $"{cpu}, {Environment.ProcessorCount} cores, {memory:F0} GiB; {RuntimeInformation.OSDescription}; {RuntimeInformation.FrameworkDescription}; "
-            + $"MeProp's CPU runtime with {MeProp.Kernels.Gemm.MaxThreads} thread(s) for matrix products";
+            + "MeProp's CPU runtime (each run's thread count and machine load are listed with the runs)";
     }
 
     /// <summary>The commit of the working tree (with "+changes" when its code has uncommitted changes), or null without git.</summary>

@@ -53,7 +53,8 @@ public sealed class RunStore(string folder)
         try
         {
             JsonNode? root = JsonNode.Parse(File.ReadAllText(path));
-            string finished = $"finished {(string?)root?["finished"]}";
+            int? threads = (int?)root?["matrixProductThreads"];
+            string finished = $"finished {(string?)root?["finished"]}" + (threads is null ? "" : $", {threads} matrix-product thread(s)");
             double? start = (double?)root?["loadAverageAtStart"], end = (double?)root?["loadAverageAtEnd"];
             return start is null || end is null
                 ? finished + ", load not recorded"
@@ -93,6 +94,7 @@ public sealed class RunStore(string folder)
             ["settings"] = spec.Settings,
             ["device"] = result.Options.Device,
             ["finished"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture),
+            ["matrixProductThreads"] = MeProp.Kernels.Gemm.MaxThreads,
             ["loadAverageAtStart"] = loadAtStart,
             ["loadAverageAtEnd"] = loadAtEnd,
             ["layerNames"] = new JsonArray(result.LayerNames.Select(n => (JsonNode?)JsonValue.Create(n)).ToArray()),
