@@ -24,6 +24,21 @@ public abstract class ComparisonTable : Experiment
         page.Table(Comparison.ScoreHeaders, rows.Select(r => r.ScoreRow(results)));
         page.Heading("Where we agree with the paper");
         page.Bullets(rows.Select(r => r.Verdict(results)));
+        var caveats = rows.Select(r => Caveat(r, results)).OfType<string>().ToArray();
+        if (caveats.Length > 0) page.Heading("Caveats").Bullets(caveats);
+    }
+
+    /// <summary>
+    /// A row whose dense run ended with a training loss over twice meProp's has not converged in the
+    /// epochs given: the row then measures how fast each trains as much as what each can learn.
+    /// </summary>
+    protected static string? Caveat(Comparison row, IReadOnlyDictionary<RunSpec, RunResult> results)
+    {
+        double dense = results[row.Dense].Epochs[^1].TrainLoss, meProp = results[row.MeProp].Epochs[^1].TrainLoss;
+        return dense > 2 * meProp
+            ? $"{row.Label}: the dense run's training loss after its last epoch, {dense:F3}, is still {dense / meProp:F1} times meProp's ({meProp:F3}): it has not "
+              + "converged in these epochs, so this row compares how fast the two train as much as what they can learn."
+            : null;
     }
 }
 
