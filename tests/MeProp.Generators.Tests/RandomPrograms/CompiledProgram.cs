@@ -16,14 +16,14 @@ internal sealed class CompiledProgram : IDisposable
     private readonly AssemblyLoadContext _context;
     private readonly MethodInfo _forwardTrain;
 
-    private CompiledProgram(AssemblyLoadContext context, IMePropModel<double> model, MethodInfo forwardTrain)
+    private CompiledProgram(AssemblyLoadContext context, IMePropTrainable<double> model, MethodInfo forwardTrain)
     {
         _context = context;
         Model = model;
         _forwardTrain = forwardTrain;
     }
 
-    public IMePropModel<double> Model { get; }
+    public IMePropTrainable<double> Model { get; }
 
     /// <summary>Generates, compiles and loads <paramref name="source"/>; fails with the diagnostics and the source when it does not compile cleanly.</summary>
     public static CompiledProgram Load(string source, long seed)
@@ -43,11 +43,26 @@ internal sealed class CompiledProgram : IDisposable
         var context = new AssemblyLoadContext($"random-program-{seed}", isCollectible: true);
         Assembly assembly = context.LoadFromStream(image);
         Type type = assembly.GetType(RandomProgram.ClassName)!;
-        var model = (IMePropModel<double>)Activator.CreateInstance(type, new SeededRandom(seed))!;
+        var model = (IMePropTrainable<double>)Activator.CreateInstance(type, new SeededRandom(seed))!;
         return new CompiledProgram(context, model, type.GetMethod("ForwardTrain")!);
     }
 
-    public Batch<double> ForwardTrain(Batch<double> x) => (Batch<double>)_forwardTrain.Invoke(Model, new object[] { x })!;
+    /// <summary>The training forward pass on the inputs (x, and ids where the program has them); its result's values, step-major for a sequence.</summary>
+    public double[] ForwardTrain(object[] inputs) => _forwardTrain.Invoke(Model, inputs) switch
+    {
+        Batch<double> batch => batch.Span.ToArray(),
+        Sequence<double> sequence => sequence.AllSteps.Span.ToArray(),
+        var other => throw new InvalidOperationException($"ForwardTrain returned {other}."),
+    };
+
+    /// <summary>Back-propagates the output gradient (step-major for a sequence result).</summary>
+    public void Backward(RandomProgram program, int rows, double[] dOutput)
+    {
+        if (program.SequenceResult)
+            ((IMePropSequenceModel<double>)Model).Backward(new Sequence<double>(program.Length, rows, program.OutputWidth, dOutput));
+        else
+            ((IMePropModel<double>)Model).Backward(new Batch<double>(rows, program.OutputWidth, dOutput));
+    }
 
     public void Dispose() => _context.Unload();
 }

@@ -42,7 +42,7 @@ public sealed class FenceTests(ITestOutputHelper output)
     {
         int outsider = choices.Length > 0 ? (int)((uint)choices[^1] % (uint)Outsiders.Length) : 0;
         int place = choices.Length > 1 ? choices[^2] : 0;
-        string valid = RandomProgram.Build(choices).Source(k: 2);
+        string valid = RandomProgram.Build(choices, batchOnly: true).Source(k: 2);
         string[] lines = valid.Split('\n');
         int first = Array.FindLastIndex(lines, l => l.Contains("public Batch<double> Forward", StringComparison.Ordinal)) + 2;
         int last = Array.FindIndex(lines, first, l => l.TrimStart().StartsWith("return ", StringComparison.Ordinal));
@@ -63,6 +63,7 @@ public sealed class FenceTests(ITestOutputHelper output)
             FileLinePositionSpan where = d.Location.GetLineSpan();
             Assert.True(where.Path == "Model0.cs" && where.StartLinePosition.Line > 0, $"{d.Id} has no location in the source: {d.Location}");
         });
-        Assert.DoesNotContain(run.Sources, s => s.Text.Contains("ForwardTrain", StringComparison.Ordinal));
+        // The model's own pass is missing; a layer it calls, whose method is valid, still gets its own.
+        Assert.DoesNotContain(run.Sources, s => s.HintName.StartsWith(RandomProgram.ClassName + ".", StringComparison.Ordinal) && s.Text.Contains("ForwardTrain", StringComparison.Ordinal));
     }
 }

@@ -6,12 +6,21 @@ using System.Text;
 
 namespace MeProp.Generators.Tests.RandomPrograms;
 
-/// <summary>One operation of a random program, in evaluation order; operands are earlier operations (0 is the input x).</summary>
-internal sealed record Operation(OperationKind Kind, int[] Operands, int Width, string? Weight = null, string? Bias = null, string? Function = null, string? Local = null);
+/// <summary>
+/// One operation of a random program. Operands are indices of earlier operations in the same list.
+/// <see cref="Step"/> is the time step an input or an embedding reads (-1 outside loops);
+/// <see cref="State"/> is the loop state a <see cref="OperationKind.Phi"/> or <see cref="OperationKind.After"/> stands for.
+/// </summary>
+internal sealed record Operation(OperationKind Kind, int[] Operands, int Width, string? Weight = null, string? Bias = null,
+    string? Function = null, double Rate = 0, int Step = -1, int State = -1, bool InLoop = false);
 
 internal enum OperationKind
 {
-    Input,
+    Input,         // x, or x[t] in a loop
+    Embed,         // Embed(E, ids): rows of a table; its gradient scatters into them
+    Zeros,         // the initial value of a loop state
+    Phi,           // written program only: a loop state's value when a step starts
+    After,         // written program only: a loop state's value after the loop
     Linear,        // W * a (+ b): meProp sparsifies it
     AddBias,       // a + b, b a row vector: dense gradient
     Add,
@@ -19,125 +28,378 @@ internal enum OperationKind
     Multiply,
     Activation,    // Relu, Tanh, Sigmoid, Cube
     Concat,
+    Dropout,       // a mask drawn from the model's seeded source; rate 0 draws nothing
 }
 
 /// <summary>
-/// A random, well-typed [MeProp] forward method over double batches, made from a list of choices so
-/// that a property-testing library can shrink the list and so the program: linear operations with
-/// and without bias (new weights, or weights shared with an earlier operation of the same shape),
-/// bias adds, element-wise sums, differences and products, the four activations, concatenation,
-/// values read several times, locals reassigned, nested expressions, widths from 1 to 7.
+/// A random, well-typed [MeProp] program over double values, made from a list of choices so that a
+/// property-testing library can shrink the list and so the program. Two forms:
+/// <list type="bullet">
+/// <item>a batch program, <c>Batch Forward(Batch x[, IdBatch ids])</c>;</item>
+/// <item>a sequence program, <c>Forward(Sequence x[, IdSequence ids])</c>: one loop over the steps,
+/// forwards or backwards, carrying one or two states from <c>Zeros</c>, returning a sequence filled
+/// step by step or a linear operation of a final state.</item>
+/// </list>
+/// Statements draw from every operation of the DSL: linear operations with and without bias (new
+/// weights, or weights shared with an earlier operation of the same shape), bias adds, element-wise
+/// sums, differences and products, the four activations, concatenation, embeddings (tables shared or
+/// not, ids repeated), dropout at rates 0, 0.25 and 0.5, and other [MeProp] models used as layers
+/// (called once or twice, so sharing their weights); values read several times, locals reassigned,
+/// nested expressions, widths from 1 to 7.
 /// </summary>
+/// <remarks>
+/// The program is kept twice: as C# (<see cref="Source"/>) and as <see cref="Flat"/>, the straight-line
+/// operations it performs on one input of <see cref="Length"/> steps, loops unrolled and layers inlined,
+/// which <see cref="ReferenceBackward"/> interprets.
+/// </remarks>
 internal sealed class RandomProgram
 {
     public const string ClassName = "RandomModel";
 
-    private RandomProgram(int inputWidth, List<Operation> operations, Dictionary<string, (int Rows, int Cols)> parameters, List<string> statements)
+    private static readonly string[] Functions = { "Relu", "Tanh", "Sigmoid", "Cube" };
+    private static readonly double[] Rates = { 0.0, 0.25, 0.5 };
+
+    private readonly List<Parameter> _parameters;
+    private readonly List<Layer> _layers;
+    private readonly List<string> _statements;
+
+    private RandomProgram(Builder b, bool sequenceInput, bool sequenceResult, int length, List<Operation> flat, int[] outputs)
     {
-        InputWidth = inputWidth;
-        Operations = operations;
-        Parameters = parameters;
-        Statements = statements;
+        InputWidth = b.InputWidth;
+        IdPositions = b.IdPositions;
+        Vocabulary = b.Vocabulary;
+        SequenceInput = sequenceInput;
+        SequenceResult = sequenceResult;
+        Length = length;
+        Flat = flat;
+        Outputs = outputs;
+        _parameters = b.Parameters;
+        _layers = b.Layers;
+        _statements = b.Statements;
     }
+
+    /// <summary>A weight (rows x cols), a bias (rows x 1) or an embedding table (rows x cols).</summary>
+    private sealed record Parameter(string Name, int Rows, int Cols, bool IsVector);
+
+    /// <summary>Another [MeProp] model, held in field <see cref="Field"/> and called as a layer.</summary>
+    private sealed record Layer(string Field, string Class, int InputWidth, List<Operation> Operations, List<Parameter> Parameters, List<string> Statements);
 
     public int InputWidth { get; }
 
-    /// <summary>Every operation, the input first; the last is the returned value.</summary>
-    public IReadOnlyList<Operation> Operations { get; }
+    /// <summary>Ids per example (and step) for the embeddings; 0 when the program has no ids input.</summary>
+    public int IdPositions { get; }
 
-    /// <summary>Weights (rows x cols) and biases (rows x 1), by field name.</summary>
-    public IReadOnlyDictionary<string, (int Rows, int Cols)> Parameters { get; }
+    /// <summary>Rows of every embedding table (ids are below it).</summary>
+    public int Vocabulary { get; }
 
-    /// <summary>The method body's statements, as C#.</summary>
-    public IReadOnlyList<string> Statements { get; }
+    public bool SequenceInput { get; }
 
-    public int OutputWidth => Operations[^1].Width;
+    public bool SequenceResult { get; }
+
+    /// <summary>Steps of the input (1 for a batch program).</summary>
+    public int Length { get; }
+
+    /// <summary>The operations performed, loops unrolled and layers inlined, in the order they run; parameters by their qualified names ("L0.W1").</summary>
+    public IReadOnlyList<Operation> Flat { get; }
+
+    /// <summary>The operations of <see cref="Flat"/> whose values are returned: one, or one per step.</summary>
+    public IReadOnlyList<int> Outputs { get; }
+
+    public int OutputWidth => Flat[Outputs[0]].Width;
 
     /// <summary>The widest value of the program (a K at least this large keeps every entry).</summary>
-    public int WidestValue => Operations.Max(o => o.Width);
+    public int WidestValue => Flat.Max(o => o.Width);
 
-    private static readonly string[] Functions = { "Relu", "Tanh", "Sigmoid", "Cube" };
+    /// <summary>The method body's statements, as C#.</summary>
+    public IReadOnlyList<string> Statements => _statements;
 
     /// <summary>Builds the program the choices describe; choices past the end of the list read as 0 (the simplest option).</summary>
-    public static RandomProgram Build(int[] choices)
+    /// <param name="batchOnly">Only the batch form, without ids (the fence's programs, whose outsiders read x as a batch).</param>
+    public static RandomProgram Build(int[] choices, bool batchOnly = false)
     {
-        int next = 0;
-        int Choose(int options) => options <= 1 ? 0 : (int)((uint)(next < choices.Length ? choices[next++] : 0) % (uint)options);
+        var chooser = new Chooser(choices);
+        bool sequence = !batchOnly && chooser.Choose(3) == 2;
+        int inputWidth = 1 + chooser.Choose(7);
+        bool ids = !batchOnly && chooser.Choose(3) == 0;
+        var b = new Builder(chooser, inputWidth, ids ? 1 + chooser.Choose(3) : 0, ids ? 1 + chooser.Choose(5) : 0, allowLayers: true);
+        return sequence ? BuildSequence(b) : BuildBatch(b);
+    }
 
-        int inputWidth = 1 + Choose(7);
-        var operations = new List<Operation> { new(OperationKind.Input, Array.Empty<int>(), inputWidth, Local: "x") };
-        var parameters = new Dictionary<string, (int Rows, int Cols)>();
-        var statements = new List<string>();
-        var locals = new List<(string Name, int Operation)> { ("x", 0) };
-        var text = new Dictionary<int, string> { [0] = "x" }; // how an operation is written where it is used
+    private static RandomProgram BuildBatch(Builder b)
+    {
+        b.Start(new Operation(OperationKind.Input, Array.Empty<int>(), b.InputWidth), "x");
+        b.Body(1 + b.Choose(6));
+        int output = b.Return();
+        return new RandomProgram(b, sequenceInput: false, sequenceResult: false, length: 1, b.Operations, new[] { output });
+    }
 
-        string NewParameter(string prefix, int rows, int cols)
+    private static RandomProgram BuildSequence(Builder b)
+    {
+        int length = 1 + b.Choose(4);
+        bool backwards = b.Choose(2) == 1;
+        bool sequenceResult = b.Choose(2) == 0;
+        int stateCount = 1 + b.Choose(2);
+        var states = new List<(string Name, int Zeros, int Width)>();
+        for (int j = 0; j < stateCount; j++)
         {
-            string name = $"{prefix}{parameters.Count}";
-            parameters[name] = (rows, cols);
+            int width = 1 + b.Choose(7);
+            string name = $"s{j}";
+            int zeros = b.Add(new Operation(OperationKind.Zeros, Array.Empty<int>(), width), name);
+            b.Statements.Add($"var {name} = Zeros(x, {width});");
+            states.Add((name, zeros, width));
+        }
+        if (sequenceResult) b.Statements.Add("var outputs = SequenceLike(x);");
+        b.Statements.Add(backwards ? "for (int t = x.Length - 1; t >= 0; t--)" : "for (int t = 0; t < x.Length; t++)");
+        b.Statements.Add("{");
+        int bodyStart = b.Operations.Count;
+        b.EnterLoop();
+        b.Start(new Operation(OperationKind.Input, Array.Empty<int>(), b.InputWidth, InLoop: true), "x[t]");
+        for (int j = 0; j < stateCount; j++)
+            b.Declare(states[j].Name, b.Add(new Operation(OperationKind.Phi, Array.Empty<int>(), states[j].Width, State: j, InLoop: true), states[j].Name));
+        b.Body(1 + b.Choose(4));
+        // Most states take a new value in the step (one in four stays at zero: a plain read of an outside local).
+        for (int j = 0; j < stateCount; j++)
+            if (b.ValueOf(states[j].Name) is int value && b.Operations[value].Kind == OperationKind.Phi && b.Choose(4) != 0)
+                b.Assign(states[j].Name, b.MakeLinear(states[j].Width, activation: true));
+        int[] next = states.Select(s => b.ValueOf(s.Name)!.Value).ToArray();
+        int stepOutput = -1;
+        if (sequenceResult)
+        {
+            int last = b.LastLocal;
+            int rows = 1 + b.Choose(4);
+            string w = b.Weight(rows, b.Operations[last].Width), bias = b.Bias(rows);
+            stepOutput = b.Add(new Operation(OperationKind.Linear, new[] { last }, rows, Weight: w, Bias: bias, InLoop: true), "");
+            b.Statements.Add($"    outputs[t] = Linear({w}, {b.Text(last)}, {bias});");
+        }
+        b.LeaveLoop();
+        b.Statements.Add("}");
+        int bodyEnd = b.Operations.Count;
+        int resultOperation = -1;
+        if (sequenceResult)
+            b.Statements.Add("return outputs;");
+        else
+        {
+            int j = b.Choose(stateCount);
+            int after = b.Add(new Operation(OperationKind.After, Array.Empty<int>(), states[j].Width, State: j), states[j].Name);
+            int rows = 1 + b.Choose(4);
+            string w = b.Weight(rows, states[j].Width), bias = b.Bias(rows);
+            resultOperation = b.Add(new Operation(OperationKind.Linear, new[] { after }, rows, Weight: w, Bias: bias), "");
+            b.Statements.Add($"return Linear({w}, {states[j].Name}, {bias});");
+        }
+
+        // Unrolled: the operations before the loop, the body once per step in the loop's order (each
+        // state's phi reading the value the previous step left), then those after it.
+        var flat = new List<Operation>();
+        var map = new int[b.Operations.Count];
+        int[] current = states.Select(s => -1).ToArray();
+        var outputs = new List<int>();
+        void Copy(int i, int step)
+        {
+            Operation op = b.Operations[i];
+            switch (op.Kind)
+            {
+                case OperationKind.Phi:
+                case OperationKind.After:
+                    map[i] = current[op.State];
+                    return;
+                default:
+                    flat.Add(op with { Operands = op.Operands.Select(o => map[o]).ToArray(), Step = op.InLoop ? step : -1, InLoop = false });
+                    map[i] = flat.Count - 1;
+                    return;
+            }
+        }
+        for (int i = 0; i < bodyStart; i++) Copy(i, -1);
+        for (int j = 0; j < stateCount; j++) current[j] = map[states[j].Zeros];
+        var steps = Enumerable.Range(0, length);
+        foreach (int t in backwards ? steps.Reverse() : steps)
+        {
+            for (int i = bodyStart; i < bodyEnd; i++) Copy(i, t);
+            for (int j = 0; j < stateCount; j++) current[j] = map[next[j]];
+            if (sequenceResult) outputs.Insert(backwards ? 0 : outputs.Count, map[stepOutput]);
+        }
+        for (int i = bodyEnd; i < b.Operations.Count; i++) Copy(i, -1);
+        if (!sequenceResult) outputs.Add(map[resultOperation]);
+        return new RandomProgram(b, sequenceInput: true, sequenceResult, length, flat, outputs.ToArray());
+    }
+
+    /// <summary>Reads choices in order; past the end, 0.</summary>
+    private sealed class Chooser(int[] choices)
+    {
+        private int _next;
+
+        public int Choose(int options) => options <= 1 ? 0 : (int)((uint)(_next < choices.Length ? choices[_next++] : 0) % (uint)options);
+    }
+
+    /// <summary>Writes statements and records their operations; one for the model, one for each layer.</summary>
+    private sealed class Builder
+    {
+        private readonly Chooser _chooser;
+        private readonly bool _allowLayers;
+        private readonly Dictionary<int, string> _text = new(); // how an operation is written where it is used
+        private readonly List<(string Name, int Operation, bool Assignable)> _locals = new();
+        private bool _inLoop;
+
+        public Builder(Chooser chooser, int inputWidth, int idPositions, int vocabulary, bool allowLayers)
+        {
+            _chooser = chooser;
+            InputWidth = inputWidth;
+            IdPositions = idPositions;
+            Vocabulary = vocabulary;
+            _allowLayers = allowLayers;
+        }
+
+        public int InputWidth { get; }
+
+        public int IdPositions { get; }
+
+        public int Vocabulary { get; }
+
+        public List<Operation> Operations { get; } = new();
+
+        public List<Parameter> Parameters { get; } = new();
+
+        public List<Layer> Layers { get; } = new();
+
+        public List<string> Statements { get; } = new();
+
+        public int LastLocal => _locals[^1].Operation;
+
+        public int Choose(int options) => _chooser.Choose(options);
+
+        public string Text(int operation) => _text[operation];
+
+        public int Add(Operation operation, string written)
+        {
+            Operations.Add(operation with { InLoop = operation.InLoop || _inLoop });
+            _text[Operations.Count - 1] = written;
+            return Operations.Count - 1;
+        }
+
+        /// <summary>The input (x or x[t]): read by operations, never assigned.</summary>
+        public void Start(Operation input, string written) => _locals.Add((written, Add(input, written), false));
+
+        public void Declare(string name, int operation) => _locals.Add((name, operation, true));
+
+        public int? ValueOf(string name) => _locals.Where(l => l.Name == name).Select(l => (int?)l.Operation).LastOrDefault();
+
+        public void EnterLoop() => _inLoop = true;
+
+        public void LeaveLoop()
+        {
+            _inLoop = false;
+            // Values of the body go out of scope; the states stay (as the values after the loop).
+            _locals.RemoveAll(l => Operations[l.Operation].InLoop && !l.Name.StartsWith('s'));
+        }
+
+        public void Assign(string name, int value)
+        {
+            _locals.RemoveAll(l => l.Name == name);
+            Statements.Add($"{Indent}{name} = {Strip(_text[value])};");
+            _locals.Add((name, value, true));
+            _text[value] = name;
+        }
+
+        private string Indent => _inLoop ? "    " : "";
+
+        private string NewParameter(string prefix, int rows, int cols, bool isVector)
+        {
+            string name = $"{prefix}{Parameters.Count}";
+            Parameters.Add(new Parameter(name, rows, cols, isVector));
             return name;
         }
 
-        // A weight of rows x cols: a new one, or (one time in four) one already used with that shape.
-        string Weight(int rows, int cols)
+        // A parameter of that shape: a new one, or (one time in four) one already used with that shape.
+        private string Shared(string prefix, int rows, int cols, bool isVector)
         {
-            var shared = parameters.Where(p => p.Key.StartsWith('W') && p.Value == (rows, cols)).Select(p => p.Key).ToArray();
-            return shared.Length > 0 && Choose(4) == 0 ? shared[Choose(shared.Length)] : NewParameter("W", rows, cols);
+            var shared = Parameters.Where(p => p.Name.StartsWith(prefix, StringComparison.Ordinal) && p.Rows == rows && p.Cols == cols).Select(p => p.Name).ToArray();
+            return shared.Length > 0 && Choose(4) == 0 ? shared[Choose(shared.Length)] : NewParameter(prefix, rows, cols, isVector);
         }
 
-        string Bias(int rows)
+        public string Weight(int rows, int cols) => Shared("W", rows, cols, isVector: false);
+
+        public string Bias(int rows) => Shared("b", rows, 1, isVector: true);
+
+        /// <summary><paramref name="count"/> statements, each a new local or (one time in three) a local of the same width reassigned.</summary>
+        public void Body(int count)
         {
-            var shared = parameters.Where(p => p.Key.StartsWith('b') && p.Value == (rows, 1)).Select(p => p.Key).ToArray();
-            return shared.Length > 0 && Choose(4) == 0 ? shared[Choose(shared.Length)] : NewParameter("b", rows, 1);
+            for (int s = 0; s < count; s++)
+            {
+                int value = MakeOperation(nested: true);
+                var sameWidth = _locals.Where(l => l.Assignable && Operations[l.Operation].Width == Operations[value].Width).ToArray();
+                if (sameWidth.Length > 0 && Choose(3) == 0)
+                    Assign(sameWidth[Choose(sameWidth.Length)].Name, value);
+                else
+                {
+                    string name = $"h{Statements.Count}";
+                    Statements.Add($"{Indent}var {name} = {Strip(_text[value])};");
+                    _locals.Add((name, value, true));
+                    _text[value] = name;
+                }
+            }
         }
 
-        int Add(Operation operation, string written)
+        /// <summary>The result: a linear operation of the last value (so every program has an output layer).</summary>
+        public int Return()
         {
-            operations.Add(operation);
-            text[operations.Count - 1] = written;
-            return operations.Count - 1;
+            int last = LastLocal;
+            int rows = 1 + Choose(4);
+            string w = Weight(rows, Operations[last].Width), b = Bias(rows);
+            int result = Add(new Operation(OperationKind.Linear, new[] { last }, rows, Weight: w, Bias: b), "");
+            Statements.Add($"return Linear({w}, {_text[last]}, {b});");
+            return result;
         }
 
-        int Operand() => locals[Choose(locals.Count)].Operation;
+        // An operand: a local, or (one time in six, where the program has ids) a new embedding written in place.
+        private int Operand() => IdPositions > 0 && Choose(6) == 0 ? MakeEmbed() : _locals[Choose(_locals.Count)].Operation;
+
+        private int MakeEmbed()
+        {
+            int dimension = 1 + Choose(3);
+            string table = Shared("E", Vocabulary, dimension, isVector: false);
+            string ids = _inLoop ? "ids[t]" : "ids";
+            return Add(new Operation(OperationKind.Embed, Array.Empty<int>(), IdPositions * dimension, Weight: table), $"Embed({table}, {ids})");
+        }
+
+        /// <summary>A linear operation of <paramref name="rows"/> outputs on an operand, with or without bias, written as an operator or a call, and (where asked, one time in two) inside an activation.</summary>
+        public int MakeLinear(int rows, bool activation)
+        {
+            int a = Operand();
+            string w = Weight(rows, Operations[a].Width);
+            bool withBias = Choose(2) == 0;
+            string? b = withBias ? Bias(rows) : null;
+            string written = (withBias, Choose(2)) switch
+            {
+                (true, 0) => $"{w} * {_text[a]} + {b}",
+                (true, _) => $"Linear({w}, {_text[a]}, {b})",
+                (false, 0) => $"{w} * {_text[a]}",
+                (false, _) => $"Linear({w}, {_text[a]})",
+            };
+            int linear = Add(new Operation(OperationKind.Linear, new[] { a }, rows, Weight: w, Bias: b), $"({written})");
+            if (!activation || Choose(2) == 0) return linear;
+            string function = Functions[Choose(Functions.Length)];
+            return Add(new Operation(OperationKind.Activation, new[] { linear }, rows, Function: function), $"{function}({written})");
+        }
 
         // One operation on existing values; `nested` allows an operand that is itself a new linear operation.
-        int MakeOperation(bool nested)
+        private int MakeOperation(bool nested)
         {
-            int kind = Choose(8);
-            switch (kind)
+            switch (Choose(11))
             {
                 case 0:
                 case 1:
                 case 7:
-                {
-                    int a = Operand();
-                    int rows = 1 + Choose(7);
-                    string w = Weight(rows, operations[a].Width);
-                    bool withBias = Choose(2) == 0;
-                    string? b = withBias ? Bias(rows) : null;
-                    string written = (withBias, Choose(2)) switch
-                    {
-                        (true, 0) => $"{w} * {text[a]} + {b}",
-                        (true, _) => $"Linear({w}, {text[a]}, {b})",
-                        (false, 0) => $"{w} * {text[a]}",
-                        (false, _) => $"Linear({w}, {text[a]})",
-                    };
-                    int linear = Add(new Operation(OperationKind.Linear, new[] { a }, rows, Weight: w, Bias: b), $"({written})");
-                    if (kind != 7 || !nested) return linear;
-                    string function = Functions[Choose(Functions.Length)];
-                    return Add(new Operation(OperationKind.Activation, new[] { linear }, rows, Function: function), $"{function}({written})");
-                }
+                    return MakeLinear(1 + Choose(7), activation: nested);
                 case 2:
                 {
                     int a = Operand();
                     string function = Functions[Choose(Functions.Length)];
-                    return Add(new Operation(OperationKind.Activation, new[] { a }, operations[a].Width, Function: function), $"{function}({text[a]})");
+                    return Add(new Operation(OperationKind.Activation, new[] { a }, Operations[a].Width, Function: function), $"{function}({_text[a]})");
                 }
                 case 3:
                 {
                     int a = Operand();
                     // A partner of the same width, which may be a itself (a value read twice).
-                    var partners = locals.Where(l => operations[l.Operation].Width == operations[a].Width).Select(l => l.Operation).ToArray();
+                    var partners = _locals.Where(l => Operations[l.Operation].Width == Operations[a].Width).Select(l => l.Operation).Append(a).Distinct().ToArray();
                     int b = partners[Choose(partners.Length)];
                     (OperationKind op, string symbol, string call) = Choose(3) switch
                     {
@@ -145,58 +407,74 @@ internal sealed class RandomProgram
                         1 => (OperationKind.Subtract, "-", "Subtract"),
                         _ => (OperationKind.Multiply, "*", "Multiply"),
                     };
-                    string written = Choose(2) == 0 ? $"({text[a]} {symbol} {text[b]})" : $"{call}({text[a]}, {text[b]})";
-                    return Add(new Operation(op, new[] { a, b }, operations[a].Width), written);
+                    string written = Choose(2) == 0 ? $"({_text[a]} {symbol} {_text[b]})" : $"{call}({_text[a]}, {_text[b]})";
+                    return Add(new Operation(op, new[] { a, b }, Operations[a].Width), written);
                 }
                 case 4:
                 {
                     // A bias add on a value that is not a linear operation's result, where it would fold into that operation.
-                    var candidates = locals.Where(l => operations[l.Operation].Kind != OperationKind.Linear).Select(l => l.Operation).ToArray();
+                    var candidates = _locals.Where(l => Operations[l.Operation].Kind != OperationKind.Linear).Select(l => l.Operation).ToArray();
+                    if (candidates.Length == 0) return MakeLinear(1 + Choose(7), activation: false);
                     int a = candidates[Choose(candidates.Length)];
-                    string b = Bias(operations[a].Width);
-                    return Add(new Operation(OperationKind.AddBias, new[] { a }, operations[a].Width, Bias: b), $"AddBias({text[a]}, {b})");
+                    string b = Bias(Operations[a].Width);
+                    return Add(new Operation(OperationKind.AddBias, new[] { a }, Operations[a].Width, Bias: b), $"AddBias({_text[a]}, {b})");
                 }
-                default:
+                case 5:
                 {
                     int parts = 2 + Choose(2);
                     int[] operands = Enumerable.Range(0, parts).Select(_ => Operand()).ToArray();
-                    return Add(new Operation(OperationKind.Concat, operands, operands.Sum(o => operations[o].Width)),
-                        $"Concat({string.Join(", ", operands.Select(o => text[o]))})");
+                    return Add(new Operation(OperationKind.Concat, operands, operands.Sum(o => Operations[o].Width)),
+                        $"Concat({string.Join(", ", operands.Select(o => _text[o]))})");
                 }
+                case 6:
+                {
+                    int a = Operand();
+                    double rate = Rates[Choose(Rates.Length)];
+                    return Add(new Operation(OperationKind.Dropout, new[] { a }, Operations[a].Width, Rate: rate),
+                        $"Dropout({_text[a]}, {rate.ToString("0.0#", CultureInfo.InvariantCulture)})");
+                }
+                case 8:
+                    return IdPositions > 0 ? MakeEmbed() : MakeLinear(1 + Choose(7), activation: false);
+                default: // 9, 10
+                    return _allowLayers ? CallLayer() : MakeLinear(1 + Choose(7), activation: nested);
             }
         }
 
-        int statementCount = 1 + Choose(6);
-        for (int s = 0; s < statementCount; s++)
+        // A model used as a layer: one in two times one already called, on a local of its input width
+        // (its weights then serve both calls), else a new one with a random body of one to three statements.
+        private int CallLayer()
         {
-            int value = MakeOperation(nested: true);
-            // One time in three a local of the same width takes the new value (reassignment), else a new local.
-            var sameWidth = locals.Skip(1).Where(l => operations[l.Operation].Width == operations[value].Width).ToArray();
-            string name;
-            if (sameWidth.Length > 0 && Choose(3) == 0)
+            if (Layers.Count > 0 && Choose(2) == 0)
             {
-                name = sameWidth[Choose(sameWidth.Length)].Name;
-                locals.RemoveAll(l => l.Name == name);
-                statements.Add($"{name} = {Strip(text[value])};");
+                Layer again = Layers[Choose(Layers.Count)];
+                var fits = _locals.Where(l => Operations[l.Operation].Width == again.InputWidth).ToArray();
+                if (fits.Length > 0) return Inline(again, fits[Choose(fits.Length)].Operation);
             }
-            else
-            {
-                name = $"h{statements.Count}";
-                statements.Add($"var {name} = {Strip(text[value])};");
-            }
-            locals.Add((name, value));
-            operations[value] = operations[value] with { Local = name };
-            text[value] = name;
+            int a = Operand();
+            var inner = new Builder(_chooser, Operations[a].Width, idPositions: 0, vocabulary: 0, allowLayers: false);
+            inner.Start(new Operation(OperationKind.Input, Array.Empty<int>(), Operations[a].Width), "x");
+            inner.Body(1 + Choose(3));
+            inner.Return();
+            var layer = new Layer($"L{Layers.Count}", $"Layer{Layers.Count}", Operations[a].Width, inner.Operations, inner.Parameters, inner.Statements);
+            Layers.Add(layer);
+            return Inline(layer, a);
         }
 
-        // The result: a linear operation of the last value (so every program has an output layer).
-        int last = locals[^1].Operation;
-        int outputs = 1 + Choose(4);
-        string wOut = Weight(outputs, operations[last].Width);
-        string bOut = Bias(outputs);
-        operations.Add(new Operation(OperationKind.Linear, new[] { last }, outputs, Weight: wOut, Bias: bOut));
-        statements.Add($"return Linear({wOut}, {text[last]}, {bOut});");
-        return new RandomProgram(inputWidth, operations, parameters, statements);
+        private int Inline(Layer layer, int a)
+        {
+            // Inlined: the layer's input is the operand; its parameters go by their qualified names.
+            var map = new int[layer.Operations.Count];
+            map[0] = a;
+            for (int i = 1; i < layer.Operations.Count; i++)
+            {
+                Operation op = layer.Operations[i];
+                string? Qualified(string? name) => name is null ? null : $"{layer.Field}.{name}";
+                Operations.Add(op with { Operands = op.Operands.Select(o => map[o]).ToArray(), Weight = Qualified(op.Weight), Bias = Qualified(op.Bias), InLoop = _inLoop });
+                map[i] = Operations.Count - 1;
+            }
+            _text[Operations.Count - 1] = $"{layer.Field}.Forward({_text[a]})";
+            return Operations.Count - 1;
+        }
     }
 
     private static string Strip(string written) => written.StartsWith('(') && written.EndsWith(')') && Balanced(written[1..^1]) ? written[1..^1] : written;
@@ -212,24 +490,41 @@ internal sealed class RandomProgram
         return depth == 0;
     }
 
-    /// <summary>The model class as C#: the parameters as fields filled from a seeded source, and the [MeProp] method.</summary>
+    /// <summary>The layers' classes, then the model class: parameters as fields filled from a seeded source, and the [MeProp] methods.</summary>
     public string Source(int k)
     {
         var s = new StringBuilder();
         s.AppendLine("using MeProp;");
         s.AppendLine("using static MeProp.Ops;");
+        foreach (Layer layer in _layers)
+        {
+            s.AppendLine();
+            // Internal fields: the model's generated pass inlines the layer's forward method and reads them.
+            WriteClass(s, layer.Class, "internal", layer.Parameters, Array.Empty<Layer>(), k, "Batch<double> x", "Batch<double>", layer.Statements);
+        }
         s.AppendLine();
-        s.AppendLine($"public sealed partial class {ClassName}");
+        string inputs = (SequenceInput ? "Sequence<double> x" : "Batch<double> x") + (IdPositions == 0 ? "" : SequenceInput ? ", IdSequence ids" : ", IdBatch ids");
+        WriteClass(s, ClassName, "private", _parameters, _layers, k, inputs, SequenceResult ? "Sequence<double>" : "Batch<double>", _statements);
+        return s.ToString();
+    }
+
+    private static void WriteClass(StringBuilder s, string name, string access, List<Parameter> parameters, IReadOnlyList<Layer> layers, int k, string inputs, string result, List<string> statements)
+    {
+        s.AppendLine($"public sealed partial class {name}");
         s.AppendLine("{");
-        foreach (var (name, (rows, cols)) in Parameters)
-            s.AppendLine(name.StartsWith('W') ? $"    private readonly Matrix<double> {name};" : $"    private readonly RowVector<double> {name};");
+        foreach (Parameter p in parameters)
+            s.AppendLine(p.IsVector ? $"    {access} readonly RowVector<double> {p.Name};" : $"    {access} readonly Matrix<double> {p.Name};");
+        foreach (Layer layer in layers)
+            s.AppendLine($"    private readonly {layer.Class} {layer.Field};");
         s.AppendLine();
-        s.AppendLine($"    public {ClassName}(SeededRandom random)");
+        s.AppendLine($"    public {name}(SeededRandom random)");
         s.AppendLine("    {");
-        foreach (var (name, (rows, cols)) in Parameters)
-            s.AppendLine(name.StartsWith('W')
-                ? $"        {name} = new Matrix<double>({rows}, {cols}, Values(random, {rows * cols}));"
-                : $"        {name} = new RowVector<double>(Values(random, {rows}));");
+        foreach (Parameter p in parameters)
+            s.AppendLine(p.IsVector
+                ? $"        {p.Name} = new RowVector<double>(Values(random, {p.Rows}));"
+                : $"        {p.Name} = new Matrix<double>({p.Rows}, {p.Cols}, Values(random, {p.Rows * p.Cols}));");
+        foreach (Layer layer in layers)
+            s.AppendLine($"        {layer.Field} = new {layer.Class}(random);");
         s.AppendLine("    }");
         s.AppendLine();
         s.AppendLine("    private static double[] Values(SeededRandom random, int count)");
@@ -240,11 +535,10 @@ internal sealed class RandomProgram
         s.AppendLine("    }");
         s.AppendLine();
         s.AppendLine($"    [MeProp(K = {k.ToString(CultureInfo.InvariantCulture)})]");
-        s.AppendLine("    public Batch<double> Forward(Batch<double> x)");
+        s.AppendLine($"    public {result} Forward({inputs})");
         s.AppendLine("    {");
-        foreach (string statement in Statements) s.AppendLine($"        {statement}");
+        foreach (string statement in statements) s.AppendLine($"        {statement}");
         s.AppendLine("    }");
         s.AppendLine("}");
-        return s.ToString();
     }
 }

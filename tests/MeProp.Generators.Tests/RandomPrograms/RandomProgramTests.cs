@@ -17,7 +17,7 @@ namespace MeProp.Generators.Tests.RandomPrograms;
 public sealed class RandomProgramTests(ITestOutputHelper output)
 {
     private const int Rows = 3;
-    private const int CiPrograms = 50;
+    private const int CiPrograms = 100;
     private const string Variable = "MEPROP_RANDOM_PROGRAMS";
 
     [Fact]
@@ -27,27 +27,72 @@ public sealed class RandomProgramTests(ITestOutputHelper output)
         output.WriteLine($"{passed} random programs passed the three gradient checks");
     }
 
+    /// <summary>The fixed batch reaches every construct, so that a change to the program builder cannot quietly drop one from CI.</summary>
+    [Fact]
+    public void The_fixed_batch_covers_every_construct()
+    {
+        var programs = Enumerable.Range(0, CiPrograms).Select(i => RandomProgram.Build(ProgramBatch.FixedChoices(i))).ToArray();
+        var constructs = new (string Name, Func<RandomProgram, bool> Has)[]
+        {
+            ("a batch program", p => !p.SequenceInput),
+            ("a loop returning a sequence", p => p.SequenceResult),
+            ("a loop returning a final state", p => p.SequenceInput && !p.SequenceResult),
+            ("a loop running backwards", p => p.Statements.Any(s => s.Contains("t--", StringComparison.Ordinal))),
+            ("a loop of several steps", p => p.Length > 1),
+            ("two loop states", p => p.Statements.Count(s => s.Contains("= Zeros(", StringComparison.Ordinal)) == 2),
+            ("an embedding", p => p.Flat.Any(o => o.Kind == OperationKind.Embed && o.Step < 0)),
+            ("an embedding in a loop", p => p.Flat.Any(o => o.Kind == OperationKind.Embed && o.Step >= 0)),
+            ("an embedding table read twice", p => p.Flat.Where(o => o.Kind == OperationKind.Embed && o.Step <= 0).GroupBy(o => o.Weight).Any(g => g.Count() > 1)),
+            ("dropout", p => p.Flat.Any(o => o.Kind == OperationKind.Dropout && o.Rate > 0)),
+            ("dropout at rate 0", p => p.Flat.Any(o => o.Kind == OperationKind.Dropout && o.Rate == 0)),
+            ("dropout in a loop", p => p.SequenceInput && p.Flat.Any(o => o.Kind == OperationKind.Dropout && o.Rate > 0)),
+            ("a model used as a layer", p => p.Statements.Any(s => s.Contains(".Forward(", StringComparison.Ordinal))),
+            ("a layer called twice", p => p.Statements.Sum(s => s.Split(".Forward(").Length - 1) > p.Source(2).Split("public sealed partial class Layer").Length - 1),
+            ("a layer in a loop", p => p.SequenceInput && p.Statements.Any(s => s.Contains(".Forward(", StringComparison.Ordinal))),
+            ("a weight shared by two linear operations", p => p.Flat.Where(o => o.Kind == OperationKind.Linear).GroupBy(o => o.Weight).Any(g => g.Count() > 1 && g.Select(o => o.Step).Distinct().Count() == 1)),
+            ("a local reassigned", p => p.Statements.Any(s => s.TrimStart().StartsWith('h') && s.Contains(" = ", StringComparison.Ordinal) && !s.Contains("var ", StringComparison.Ordinal))),
+        };
+        foreach (var (name, has) in constructs)
+        {
+            int count = programs.Count(has);
+            output.WriteLine($"{count,3} of {CiPrograms}: {name}");
+            Assert.True(count > 0, $"No program of the fixed batch has {name}.");
+        }
+    }
+
     private static void Check(int[] choices)
     {
         RandomProgram program = RandomProgram.Build(choices);
         long seed = choices.Aggregate(17L, (h, c) => h * 31 + c);
         using CompiledProgram compiled = CompiledProgram.Load(program.Source(k: 2), seed);
-        IMePropModel<double> model = compiled.Model;
+        IMePropTrainable<double> model = compiled.Model;
         var random = new SeededRandom(seed ^ 0x5EED);
-        var x = new Batch<double>(Rows, program.InputWidth, Enumerable.Range(0, Rows * program.InputWidth).Select(_ => 2 * random.NextDouble() - 1).ToArray());
-        var weights = new Batch<double>(Rows, program.OutputWidth, Enumerable.Range(0, Rows * program.OutputWidth).Select(_ => 2 * random.NextDouble() - 1).ToArray());
+        double[] x = Enumerable.Range(0, program.Length * Rows * program.InputWidth).Select(_ => 2 * random.NextDouble() - 1).ToArray();
+        // Ids below the vocabulary, so that rows repeat within and across examples (their gradients add up).
+        int[]? ids = program.IdPositions == 0 ? null : Enumerable.Range(0, program.Length * Rows * program.IdPositions).Select(_ => random.NextInt(program.Vocabulary)).ToArray();
+        object[] inputs = (program.SequenceInput, ids) switch
+        {
+            (false, null) => new object[] { new Batch<double>(Rows, program.InputWidth, x) },
+            (false, _) => new object[] { new Batch<double>(Rows, program.InputWidth, x), new IdBatch(Rows, program.IdPositions, ids) },
+            (true, null) => new object[] { new Sequence<double>(program.Length, Rows, program.InputWidth, x) },
+            (true, _) => new object[] { new Sequence<double>(program.Length, Rows, program.InputWidth, x), new IdSequence(program.Length, Rows, program.IdPositions, ids) },
+        };
+        double[] weights = Enumerable.Range(0, program.Outputs.Count * Rows * program.OutputWidth).Select(_ => 2 * random.NextDouble() - 1).ToArray();
+        // Every forward pass starts from this state of the dropout source, so that all of them draw the same masks.
+        SeededRandomState masks = model.MePropRandom.State;
+        var run = new Run(compiled, program, inputs, weights, masks);
 
         // 1. Dense: the backward pass against central finite differences.
         model.MePropSettings.Mode = MePropMode.Dense;
-        double[][] dense = Gradients(compiled, x, weights);
-        FiniteDifferences(compiled, x, weights, dense);
+        double[][] dense = run.Gradients();
+        FiniteDifferences(run, dense);
 
         // 2. K covering every width: top-k and unified keep everything, so they are dense, bit for bit.
         foreach (MePropMode mode in new[] { MePropMode.TopK, MePropMode.Unified })
         {
             model.MePropSettings.Mode = mode;
             model.MePropSettings.K = program.WidestValue;
-            double[][] full = Gradients(compiled, x, weights);
+            double[][] full = run.Gradients();
             for (int p = 0; p < dense.Length; p++)
                 for (int i = 0; i < dense[p].Length; i++)
                     if (BitConverter.DoubleToInt64Bits(dense[p][i]) != BitConverter.DoubleToInt64Bits(full[p][i]))
@@ -61,36 +106,47 @@ public sealed class RandomProgramTests(ITestOutputHelper output)
             {
                 model.MePropSettings.Mode = mode;
                 model.MePropSettings.K = k;
-                double[][] actual = Gradients(compiled, x, weights);
-                var expected = ReferenceBackward.Gradients(program, parameters, x.Span.ToArray(), Rows, weights.Span.ToArray(), mode, k);
+                double[][] actual = run.Gradients();
+                var expected = ReferenceBackward.Gradients(program, parameters, x, ids, Rows, weights, mode, k, masks);
                 for (int p = 0; p < actual.Length; p++)
                 {
                     string name = model.Parameters[p].Name;
+                    if (!expected.TryGetValue(name, out double[]? reference))
+                        throw new Xunit.Sdk.XunitException($"The model has a parameter {name} that the program does not: the reference knows {string.Join(", ", expected.Keys)}");
                     for (int i = 0; i < actual[p].Length; i++)
-                        if (!(Math.Abs(actual[p][i] - expected[name][i]) <= 1e-10 * Math.Max(1, Math.Abs(expected[name][i]))))
-                            throw new Xunit.Sdk.XunitException($"{mode} with K = {k}: d{name}[{i}] is {actual[p][i]:R}, the reference gives {expected[name][i]:R}");
+                        if (!(Math.Abs(actual[p][i] - reference[i]) <= 1e-10 * Math.Max(1, Math.Abs(reference[i]))))
+                            throw new Xunit.Sdk.XunitException($"{mode} with K = {k}: d{name}[{i}] is {actual[p][i]:R}, the reference gives {reference[i]:R}");
                 }
             }
     }
 
-    private static double[][] Gradients(CompiledProgram compiled, Batch<double> x, Batch<double> weights)
+    /// <summary>One compiled program with fixed inputs, output weights and dropout masks.</summary>
+    private sealed record Run(CompiledProgram Compiled, RandomProgram Program, object[] Inputs, double[] Weights, SeededRandomState Masks)
     {
-        compiled.ForwardTrain(x);
-        compiled.Model.Backward(weights);
-        return compiled.Model.Parameters.Select(p => p.Gradient.Data.ToArray()).ToArray();
-    }
-
-    private static void FiniteDifferences(CompiledProgram compiled, Batch<double> x, Batch<double> weights, double[][] analytic)
-    {
-        const double step = 1e-6;
-        double Loss()
+        /// <summary>Σ weights ⊙ output.</summary>
+        public double Loss()
         {
-            Batch<double> y = compiled.ForwardTrain(x);
+            Compiled.Model.MePropRandom.State = Masks;
+            double[] y = Compiled.ForwardTrain(Inputs);
             double sum = 0;
-            for (int i = 0; i < y.Span.Length; i++) sum += y.Span[i] * weights.Span[i];
+            for (int i = 0; i < y.Length; i++) sum += y[i] * Weights[i];
             return sum;
         }
-        IReadOnlyList<Parameter<double>> parameters = compiled.Model.Parameters;
+
+        /// <summary>Every parameter's gradient of <see cref="Loss"/>, in the model's order.</summary>
+        public double[][] Gradients()
+        {
+            Compiled.Model.MePropRandom.State = Masks;
+            Compiled.ForwardTrain(Inputs);
+            Compiled.Backward(Program, Rows, Weights);
+            return Compiled.Model.Parameters.Select(p => p.Gradient.Data.ToArray()).ToArray();
+        }
+    }
+
+    private static void FiniteDifferences(Run run, double[][] analytic)
+    {
+        const double step = 1e-6;
+        IReadOnlyList<Parameter<double>> parameters = run.Compiled.Model.Parameters;
         for (int p = 0; p < parameters.Count; p++)
         {
             Span<double> values = parameters[p].Value;
@@ -98,9 +154,9 @@ public sealed class RandomProgramTests(ITestOutputHelper output)
             {
                 double saved = values[i];
                 parameters[p].Value[i] = saved + step;
-                double plus = Loss();
+                double plus = run.Loss();
                 parameters[p].Value[i] = saved - step;
-                double minus = Loss();
+                double minus = run.Loss();
                 parameters[p].Value[i] = saved;
                 double numeric = (plus - minus) / (2 * step), a = analytic[p][i];
                 double error = Math.Abs(a - numeric) / Math.Max(1.0, Math.Max(Math.Abs(a), Math.Abs(numeric)));

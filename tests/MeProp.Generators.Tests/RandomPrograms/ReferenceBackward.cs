@@ -5,25 +5,38 @@ using System.Linq;
 namespace MeProp.Generators.Tests.RandomPrograms;
 
 /// <summary>
-/// An independent reference for a random program: a plain interpreter of its operations in double,
-/// forward then backward, that zeroes all but the kept entries of dL/dy at each linear operation —
-/// the k largest |dL/dy| of each example (TopK), or the k columns with the largest batch sum of
-/// |dL/dy| (Unified); ties go to the lower index. It shares no code with the generator or the runtime.
+/// An independent reference for a random program: a plain interpreter of its unrolled operations in
+/// double, forward then backward, that zeroes all but the kept entries of dL/dy at each linear
+/// operation (at each step of a loop, separately) — the k largest |dL/dy| of each example (TopK), or
+/// the k columns with the largest batch sum of |dL/dy| (Unified); ties go to the lower index. It
+/// shares no code with the generator or the runtime's kernels; it takes only the runtime's random
+/// numbers, to draw the same dropout masks.
 /// </summary>
 internal static class ReferenceBackward
 {
     /// <summary>The gradient of Σ dOutput ⊙ output with respect to every parameter, by name.</summary>
+    /// <param name="x">The input, step-major for a sequence program.</param>
+    /// <param name="ids">The ids, step-major for a sequence program (null without).</param>
+    /// <param name="dOutput">The weights of the outputs, step-major for a sequence result.</param>
+    /// <param name="dropout">The state of the model's random source when the forward pass starts: the masks are its next draws, one per element of each dropout in the order they run, an element dropped when its draw is below the rate (a rate of 0 draws nothing).</param>
     public static Dictionary<string, double[]> Gradients(RandomProgram program, IReadOnlyDictionary<string, double[]> parameters,
-        double[] x, int rows, double[] dOutput, MePropMode mode, int k)
+        double[] x, int[]? ids, int rows, double[] dOutput, MePropMode mode, int k, SeededRandomState dropout)
     {
-        var ops = program.Operations;
+        var ops = program.Flat;
+        var random = new SeededRandom(1) { State = dropout };
         var values = new double[ops.Count][];
-        for (int i = 0; i < ops.Count; i++) values[i] = Forward(ops[i], i == 0 ? x : null, values, parameters, rows);
+        var masks = new double[ops.Count][];
+        for (int i = 0; i < ops.Count; i++) values[i] = Forward(program, ops[i], x, ids, values, masks, i, parameters, rows, random);
 
         var gradients = parameters.ToDictionary(p => p.Key, p => new double[p.Value.Length]);
         var dValues = new double[ops.Count][];
-        dValues[^1] = (double[])dOutput.Clone();
-        for (int i = ops.Count - 1; i >= 1; i--)
+        int outputSize = rows * program.OutputWidth;
+        for (int o = 0; o < program.Outputs.Count; o++)
+        {
+            double[] d = dValues[program.Outputs[o]] ??= new double[outputSize];
+            for (int e = 0; e < outputSize; e++) d[e] += dOutput[o * outputSize + e];
+        }
+        for (int i = ops.Count - 1; i >= 0; i--)
         {
             double[]? g = dValues[i];
             if (g is null) continue;
@@ -32,6 +45,26 @@ internal static class ReferenceBackward
             int width = op.Width;
             switch (op.Kind)
             {
+                case OperationKind.Input:
+                case OperationKind.Zeros:
+                    break;
+                case OperationKind.Embed:
+                {
+                    int[] stepIds = StepIds(program, ids!, op.Step, rows);
+                    int dimension = width / program.IdPositions;
+                    double[] dTable = gradients[op.Weight!];
+                    for (int b = 0; b < rows; b++)
+                        for (int p = 0; p < program.IdPositions; p++)
+                            for (int d = 0; d < dimension; d++)
+                                dTable[stepIds[b * program.IdPositions + p] * dimension + d] += g[b * width + p * dimension + d];
+                    break;
+                }
+                case OperationKind.Dropout:
+                {
+                    double[] da = Into(0);
+                    for (int e = 0; e < g.Length; e++) da[e] += g[e] * masks[i][e];
+                    break;
+                }
                 case OperationKind.Linear:
                 {
                     double[] kept = Mask(g, rows, width, mode, k);
@@ -107,14 +140,52 @@ internal static class ReferenceBackward
         return gradients;
     }
 
-    private static double[] Forward(Operation op, double[]? x, double[][] values, IReadOnlyDictionary<string, double[]> parameters, int rows)
+    // The step of a sequence input (the whole input outside loops).
+    private static double[] StepInput(RandomProgram program, double[] x, int step, int rows)
+    {
+        int size = rows * program.InputWidth;
+        return step < 0 ? x : x.AsSpan(step * size, size).ToArray();
+    }
+
+    private static int[] StepIds(RandomProgram program, int[] ids, int step, int rows)
+    {
+        int size = rows * program.IdPositions;
+        return step < 0 ? ids : ids.AsSpan(step * size, size).ToArray();
+    }
+
+    private static double[] Forward(RandomProgram program, Operation op, double[] x, int[]? ids, double[][] values, double[][] masks, int index,
+        IReadOnlyDictionary<string, double[]> parameters, int rows, SeededRandom random)
     {
         int width = op.Width;
         var y = new double[rows * width];
         switch (op.Kind)
         {
             case OperationKind.Input:
-                return (double[])x!.Clone();
+                return (double[])StepInput(program, x, op.Step, rows).Clone();
+            case OperationKind.Zeros:
+                return y;
+            case OperationKind.Embed:
+            {
+                int[] stepIds = StepIds(program, ids!, op.Step, rows);
+                int dimension = width / program.IdPositions;
+                double[] table = parameters[op.Weight!];
+                for (int b = 0; b < rows; b++)
+                    for (int p = 0; p < program.IdPositions; p++)
+                        for (int d = 0; d < dimension; d++)
+                            y[b * width + p * dimension + d] = table[stepIds[b * program.IdPositions + p] * dimension + d];
+                return y;
+            }
+            case OperationKind.Dropout:
+            {
+                double[] a = values[op.Operands[0]];
+                var mask = masks[index] = new double[y.Length];
+                for (int e = 0; e < y.Length; e++)
+                {
+                    mask[e] = op.Rate == 0 || random.NextDouble() >= op.Rate ? 1 / (1 - op.Rate) : 0;
+                    y[e] = a[e] * mask[e];
+                }
+                return y;
+            }
             case OperationKind.Linear:
             {
                 double[] a = values[op.Operands[0]], w = parameters[op.Weight!];
@@ -156,7 +227,7 @@ internal static class ReferenceBackward
                     };
                 return y;
             }
-            default:
+            case OperationKind.Concat:
             {
                 int offset = 0;
                 foreach (int operand in op.Operands)
@@ -169,6 +240,8 @@ internal static class ReferenceBackward
                 }
                 return y;
             }
+            default:
+                throw new InvalidOperationException($"{op.Kind} is no operation of an unrolled program.");
         }
     }
 
