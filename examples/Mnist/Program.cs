@@ -70,6 +70,8 @@ root.SetAction(async (parse, cancellation) =>
     if (DeviceChoice.Conflict(acceleratorName, options) is string conflict) return Fail(conflict);
     var (checkpointPaths, checkpointProblem) = checkpoints.Read(parse, parse.GetValue(compare), acceleratorName);
     if (checkpointProblem is not null) return Fail(checkpointProblem);
+    string? reportPath = parse.GetValue(report);
+    if (reportPath is not null && WritablePath.Problem("--report", reportPath, createsFolders: true) is string reportProblem) return Fail(reportProblem);
     if (checkpointPaths.Resume is not null) AnsiConsole.MarkupLine($"[grey]resuming the run saved in {Markup.Escape(checkpointPaths.Resume)}[/]");
 
     MnistDataset dataset;
@@ -77,7 +79,7 @@ root.SetAction(async (parse, cancellation) =>
     {
         dataset = await DataSetup.LoadAsync(parse.GetValue(data), options.TrainLimit);
     }
-    catch (Exception e) when (e is MnistAcquisitionException or DataFormatException or System.IO.IOException)
+    catch (Exception e) when (e is MnistAcquisitionException or DataFormatException or System.IO.IOException or UnauthorizedAccessException)
     {
         return Fail(e.Message);
     }
@@ -93,28 +95,11 @@ root.SetAction(async (parse, cancellation) =>
     // Opened after the option checks and the data, which fail faster; loading the device runtime compiles its kernels.
     if (!DeviceChoice.TryOpen(acceleratorName, out OpenedAccelerator? device, out string? unavailable)) return Fail(unavailable!);
 
-    List<RunResult> runs;
     using (device)
-    {
-        try
-        {
-            runs = ConsoleView.RunPlan(plan, device, "images", "img/s",
-                warmUp: p => { if (device is null) MnistTrainer.WarmUp(p, dataset); else MnistDeviceTrainer.WarmUp(p, dataset, device); },
-                train: (run, observer) => device is null ? MnistTrainer.Train(run, dataset, observer, checkpointPaths) : MnistDeviceTrainer.Train(run, dataset, observer, device));
-        }
-        catch (Exception e) when (CheckpointChoice.IsCheckpointError(e))
-        {
-            return Fail(e.Message);
-        }
-    }
-
-    string? reportPath = parse.GetValue(report);
-    if (reportPath is not null)
-    {
-        Report.Write(reportPath, "mnist", runs);
-        AnsiConsole.MarkupLine($"[grey]report written to {Markup.Escape(reportPath)}[/]");
-    }
-    return 0;
+        return ConsoleView.RunAndReport(plan, device, "images", "img/s",
+            warmUp: p => { if (device is null) MnistTrainer.WarmUp(p, dataset); else MnistDeviceTrainer.WarmUp(p, dataset, device); },
+            train: (run, observer) => device is null ? MnistTrainer.Train(run, dataset, observer, checkpointPaths) : MnistDeviceTrainer.Train(run, dataset, observer, device),
+            reportPath, "mnist");
 });
 
 return await CommandLineErrors.InvokeAsync(root, args);

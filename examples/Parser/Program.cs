@@ -74,6 +74,8 @@ root.SetAction(async (parse, cancellation) =>
     if (DeviceChoice.Conflict(acceleratorName, options) is string conflict) return Fail(conflict);
     var (checkpointPaths, checkpointProblem) = checkpoints.Read(parse, parse.GetValue(compare), acceleratorName);
     if (checkpointProblem is not null) return Fail(checkpointProblem);
+    string? reportPath = parse.GetValue(report);
+    if (reportPath is not null && WritablePath.Problem("--report", reportPath, createsFolders: true) is string reportProblem) return Fail(reportProblem);
     if (checkpointPaths.Resume is not null) AnsiConsole.MarkupLine($"[grey]resuming the run saved in {Markup.Escape(checkpointPaths.Resume)}[/]");
 
     ParsingCorpus corpus;
@@ -82,7 +84,7 @@ root.SetAction(async (parse, cancellation) =>
         EwtDataset dataset = await EwtSetup.LoadAsync(parse.GetValue(data));
         corpus = ParsingCorpus.Build(dataset, options.TrainLimit);
     }
-    catch (Exception e) when (e is EwtAcquisitionException or ConlluFormatException or System.IO.IOException)
+    catch (Exception e) when (e is EwtAcquisitionException or ConlluFormatException or System.IO.IOException or UnauthorizedAccessException)
     {
         return Fail(e.Message);
     }
@@ -102,28 +104,11 @@ root.SetAction(async (parse, cancellation) =>
 
     // Opened after the option checks and the data, which fail faster; loading the device runtime compiles its kernels.
     if (!DeviceChoice.TryOpen(acceleratorName, out OpenedAccelerator? device, out string? unavailable)) return Fail(unavailable!);
-    List<RunResult> runs;
     using (device)
-    {
-        try
-        {
-            runs = ConsoleView.RunPlan(plan, device, "transition(s)", "trans/s",
-                warmUp: p => { if (device is null) ParserTrainer.WarmUp(p, corpus, examples); else ParserDeviceTrainer.WarmUp(p, corpus, examples, device); },
-                train: (run, observer) => device is null ? ParserTrainer.Train(run, corpus, examples, observer, checkpointPaths) : ParserDeviceTrainer.Train(run, corpus, examples, observer, device));
-        }
-        catch (Exception e) when (CheckpointChoice.IsCheckpointError(e))
-        {
-            return Fail(e.Message);
-        }
-    }
-
-    string? reportPath = parse.GetValue(report);
-    if (reportPath is not null)
-    {
-        Report.Write(reportPath, "parsing", runs);
-        AnsiConsole.MarkupLine($"[grey]report written to {Markup.Escape(reportPath)}[/]");
-    }
-    return 0;
+        return ConsoleView.RunAndReport(plan, device, "transition(s)", "trans/s",
+            warmUp: p => { if (device is null) ParserTrainer.WarmUp(p, corpus, examples); else ParserDeviceTrainer.WarmUp(p, corpus, examples, device); },
+            train: (run, observer) => device is null ? ParserTrainer.Train(run, corpus, examples, observer, checkpointPaths) : ParserDeviceTrainer.Train(run, corpus, examples, observer, device),
+            reportPath, "parsing");
 });
 
 return await CommandLineErrors.InvokeAsync(root, args);

@@ -48,6 +48,7 @@ async Task<int> RunAsync(ParseResult parse, IReadOnlyList<Experiment> experiment
     int threadCount = parse.GetValue(threads);
     if (threadCount is not (1 or 2)) return Fail($"--threads must be 1 or 2, not {threadCount}.");
     MeProp.Kernels.Gemm.MaxThreads = threadCount;
+    if (WritablePath.FolderProblem("--out", folder) is string outProblem) return Fail(outProblem);
 
     var reproduction = new Reproduction(folder, isQuick, parse.GetValue(data), parse.GetValue(fresh));
     try

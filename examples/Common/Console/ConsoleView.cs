@@ -125,6 +125,37 @@ public sealed class ConsoleView : ITrainingObserver
         return runs;
     }
 
+    /// <summary>
+    /// The programs' ending: <see cref="RunPlan"/>, then the report where <paramref name="reportPath"/>
+    /// is given. A checkpoint that cannot be read or written, or a report that cannot be written, ends
+    /// in one error line (the runs' results are on the screen by then); returns the exit code.
+    /// </summary>
+    /// <param name="task">The report's task name ("mnist", "pos", "parsing").</param>
+    public static int RunAndReport<TOptions>(IReadOnlyList<TOptions> plan, MeProp.Accelerators.OpenedAccelerator? device, string batchUnit, string rateUnit,
+        Action<IReadOnlyList<TOptions>> warmUp, Func<TOptions, ITrainingObserver, RunResult> train, string? reportPath, string task) where TOptions : RunOptions
+    {
+        List<RunResult> runs;
+        try
+        {
+            runs = RunPlan(plan, device, batchUnit, rateUnit, warmUp, train);
+        }
+        catch (Exception e) when (CheckpointChoice.IsCheckpointError(e))
+        {
+            return CommandLineErrors.Fail(e.Message);
+        }
+        if (reportPath is null) return 0;
+        try
+        {
+            Report.Write(reportPath, task, runs);
+        }
+        catch (Exception e) when (e is System.IO.IOException or UnauthorizedAccessException)
+        {
+            return CommandLineErrors.Fail($"--report: could not write '{reportPath}': {e.Message}");
+        }
+        AnsiConsole.MarkupLine($"[grey]report written to {Markup.Escape(reportPath)}[/]");
+        return 0;
+    }
+
     /// <summary>Prints the side-by-side table of a --compare run.</summary>
     public static void ShowComparison(RunResult dense, RunResult meProp)
     {

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
@@ -21,11 +22,15 @@ public static class Report
     };
 
     /// <param name="task">The task's name: "mnist", "pos", "parsing".</param>
+    /// <exception cref="IOException">The file could not be written.</exception>
+    /// <exception cref="UnauthorizedAccessException">The folder may not be written.</exception>
     public static void Write(string path, string task, IEnumerable<RunResult> runs)
     {
         string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
         if (folder is not null) Directory.CreateDirectory(folder);
-        File.WriteAllText(path, Serialize(task, runs) + "\n");
+        // Atomically: a write that fails part way leaves the previous report whole.
+        byte[] text = System.Text.Encoding.UTF8.GetBytes(Serialize(task, runs) + "\n");
+        MeProp.Checkpoints.AtomicFile.Write(path, stream => stream.Write(text));
     }
 
     public static string Serialize(string task, IEnumerable<RunResult> runs)

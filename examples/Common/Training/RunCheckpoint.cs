@@ -23,17 +23,11 @@ public sealed record CheckpointPaths(string? Save, string? Resume)
             ? path[..^".safetensors".Length] + ".best.safetensors"
             : path + ".best";
 
-    /// <summary>The first problem with the paths as options (a missing file to resume, a missing folder to save into); null when none.</summary>
+    /// <summary>The first problem with the paths as options (a missing file to resume, a folder to save into that is missing or not writable); null when none.</summary>
     public string? Problem()
     {
         if (Resume is not null && !File.Exists(Resume)) return $"--resume: there is no file '{Resume}'.";
-        if (Save is not null)
-        {
-            string folder = Path.GetDirectoryName(Path.GetFullPath(Save))!;
-            if (!Directory.Exists(folder)) return $"--save: the folder '{folder}' does not exist.";
-            if (Directory.Exists(Save)) return $"--save: '{Save}' is a folder; give a file name.";
-        }
-        return null;
+        return Save is null ? null : WritablePath.Problem("--save", Save, createsFolders: false) ?? WritablePath.Problem("--save", BestOf(Save), createsFolders: false);
     }
 }
 

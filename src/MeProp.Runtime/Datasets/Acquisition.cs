@@ -52,6 +52,30 @@ public static class DataCache
         return Path.Combine(home, ".cache");
     }
 
+    /// <summary>
+    /// Creates the data folder a download writes into, or explains in one sentence why it cannot: the
+    /// system's own messages name neither the folder's role nor, for a path through a file, the file.
+    /// </summary>
+    /// <exception cref="IOException">The folder cannot be created; the message names it and the cause.</exception>
+    public static void CreateDataFolder(string directory)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        string full = Path.GetFullPath(directory);
+        for (string? part = full; part is not null; part = Path.GetDirectoryName(part))
+            if (File.Exists(part))
+                throw new IOException(part == full
+                    ? $"The data folder '{directory}' cannot be made: a file of that name is in its place."
+                    : $"The data folder '{directory}' cannot be made: '{part}' is a file, not a folder.");
+        try
+        {
+            Directory.CreateDirectory(full);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"The data folder '{directory}' cannot be created: {e.Message}", e);
+        }
+    }
+
     /// <summary>The SHA-256 of a file as lower-case hex.</summary>
     public static async Task<string> Sha256Async(string path, CancellationToken cancellationToken = default)
     {

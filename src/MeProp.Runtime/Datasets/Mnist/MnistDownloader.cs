@@ -99,7 +99,7 @@ public sealed class MnistDownloader : IDisposable
         ArgumentNullException.ThrowIfNull(directory);
         var missing = MnistFiles.Missing(directory);
         if (missing.Count == 0) return Array.Empty<string>();
-        Directory.CreateDirectory(directory);
+        DataCache.CreateDataFolder(directory);
 
         var unavailable = new HashSet<IMnistSource>();
         var unreachableReasons = new List<string>();

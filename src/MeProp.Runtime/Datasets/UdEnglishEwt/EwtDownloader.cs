@@ -96,7 +96,7 @@ public sealed class EwtDownloader : IDisposable
         ArgumentNullException.ThrowIfNull(directory);
         var missing = EwtFiles.Missing(directory);
         if (missing.Count == 0) return Array.Empty<string>();
-        Directory.CreateDirectory(directory);
+        DataCache.CreateDataFolder(directory);
 
         var unavailable = new HashSet<IEwtSource>();
         var unreachableReasons = new List<string>();
