@@ -9,10 +9,11 @@ namespace MeProp.Generators.Tests.RandomPrograms;
 /// <summary>
 /// One operation of a random program. Operands are indices of earlier operations in the same list.
 /// <see cref="Step"/> is the time step an input or an embedding reads (-1 outside loops);
-/// <see cref="State"/> is the loop state a <see cref="OperationKind.Phi"/> or <see cref="OperationKind.After"/> stands for.
+/// <see cref="State"/> is the state of loop <see cref="Loop"/> a <see cref="OperationKind.Phi"/> or <see cref="OperationKind.After"/>
+/// stands for; a <see cref="OperationKind.StepRead"/> reads the sequence loop <see cref="Loop"/> fills, mirrored when <see cref="Reversed"/>.
 /// </summary>
 internal sealed record Operation(OperationKind Kind, int[] Operands, int Width, string? Weight = null, string? Bias = null,
-    string? Function = null, double Rate = 0, int Step = -1, int State = -1, bool InLoop = false);
+    string? Function = null, double Rate = 0, int Step = -1, int State = -1, int Loop = -1, bool Reversed = false, bool InLoop = false);
 
 internal enum OperationKind
 {
@@ -21,6 +22,7 @@ internal enum OperationKind
     Zeros,         // the initial value of a loop state
     Phi,           // written program only: a loop state's value when a step starts
     After,         // written program only: a loop state's value after the loop
+    StepRead,      // written program only: u[t] of a sequence an earlier loop filled (or its Reverse)
     Linear,        // W * a (+ b): meProp sparsifies it
     AddBias,       // a + b, b a row vector: dense gradient
     Add,
@@ -36,9 +38,10 @@ internal enum OperationKind
 /// property-testing library can shrink the list and so the program. Two forms:
 /// <list type="bullet">
 /// <item>a batch program, <c>Batch Forward(Batch x[, IdBatch ids])</c>;</item>
-/// <item>a sequence program, <c>Forward(Sequence x[, IdSequence ids])</c>: one loop over the steps,
+/// <item>a sequence program, <c>Forward(Sequence x[, IdSequence ids])</c>: a loop over the steps,
 /// forwards or backwards, carrying one or two states from <c>Zeros</c>, returning a sequence filled
-/// step by step or a linear operation of a final state.</item>
+/// step by step or a linear operation of a final state; one time in two after a first loop that
+/// fills a sequence <c>u</c>, which the main loop reads step by step as it is or <c>Reverse</c>d.</item>
 /// </list>
 /// Statements draw from every operation of the DSL: linear operations with and without bias (new
 /// weights, or weights shared with an earlier operation of the same shape), bias adds, element-wise
@@ -133,10 +136,24 @@ internal sealed class RandomProgram
         return new RandomProgram(b, sequenceInput: false, sequenceResult: false, length: 1, b.Operations, new[] { output });
     }
 
+    /// <summary>A loop of the written program: its operations (Start to End), direction, states (initial value and the value a step leaves) and the value written to its sequence each step.</summary>
+    private sealed record Loop(int Start, int End, bool Backwards, (int Initial, int Next)[] States, int Fill);
+
     private static RandomProgram BuildSequence(Builder b)
     {
         int length = 1 + b.Choose(4);
-        bool backwards = b.Choose(2) == 1;
+        var loops = new List<Loop>();
+        // Sequences the main loop reads a step of: x, and (one time in two) one that a first loop fills, maybe reversed.
+        var readable = new List<(string Name, int Loop, bool Reversed)> { ("x", -1, false) };
+        if (b.Choose(2) == 0)
+        {
+            b.Statements.Add("var u = SequenceLike(x);");
+            loops.Add(WriteLoop(b, loops.Count, b.Choose(2) == 1, readable, Array.Empty<(string, int, int)>(), fill: "u", bodyCount: 1 + b.Choose(2)));
+            bool reversed = b.Choose(2) == 0;
+            if (reversed) b.Statements.Add("var r = Reverse(u);");
+            readable.Add((reversed ? "r" : "u", 0, reversed));
+        }
+
         bool sequenceResult = b.Choose(2) == 0;
         int stateCount = 1 + b.Choose(2);
         var states = new List<(string Name, int Zeros, int Width)>();
@@ -149,50 +166,29 @@ internal sealed class RandomProgram
             states.Add((name, zeros, width));
         }
         if (sequenceResult) b.Statements.Add("var outputs = SequenceLike(x);");
-        b.Statements.Add(backwards ? "for (int t = x.Length - 1; t >= 0; t--)" : "for (int t = 0; t < x.Length; t++)");
-        b.Statements.Add("{");
-        int bodyStart = b.Operations.Count;
-        b.EnterLoop();
-        b.Start(new Operation(OperationKind.Input, Array.Empty<int>(), b.InputWidth, InLoop: true), "x[t]");
-        for (int j = 0; j < stateCount; j++)
-            b.Declare(states[j].Name, b.Add(new Operation(OperationKind.Phi, Array.Empty<int>(), states[j].Width, State: j, InLoop: true), states[j].Name));
-        b.Body(1 + b.Choose(4));
-        // Most states take a new value in the step (one in four stays at zero: a plain read of an outside local).
-        for (int j = 0; j < stateCount; j++)
-            if (b.ValueOf(states[j].Name) is int value && b.Operations[value].Kind == OperationKind.Phi && b.Choose(4) != 0)
-                b.Assign(states[j].Name, b.MakeLinear(states[j].Width, activation: true));
-        int[] next = states.Select(s => b.ValueOf(s.Name)!.Value).ToArray();
-        int stepOutput = -1;
-        if (sequenceResult)
-        {
-            int last = b.LastLocal;
-            int rows = 1 + b.Choose(4);
-            string w = b.Weight(rows, b.Operations[last].Width), bias = b.Bias(rows);
-            stepOutput = b.Add(new Operation(OperationKind.Linear, new[] { last }, rows, Weight: w, Bias: bias, InLoop: true), "");
-            b.Statements.Add($"    outputs[t] = Linear({w}, {b.Text(last)}, {bias});");
-        }
-        b.LeaveLoop();
-        b.Statements.Add("}");
-        int bodyEnd = b.Operations.Count;
+        int main = loops.Count;
+        Loop mainLoop = WriteLoop(b, main, b.Choose(2) == 1, readable, states.ToArray(), fill: sequenceResult ? "outputs" : null, bodyCount: 1 + b.Choose(4));
+        loops.Add(mainLoop);
         int resultOperation = -1;
         if (sequenceResult)
             b.Statements.Add("return outputs;");
         else
         {
             int j = b.Choose(stateCount);
-            int after = b.Add(new Operation(OperationKind.After, Array.Empty<int>(), states[j].Width, State: j), states[j].Name);
+            int after = b.Add(new Operation(OperationKind.After, Array.Empty<int>(), states[j].Width, State: j, Loop: main), states[j].Name);
             int rows = 1 + b.Choose(4);
             string w = b.Weight(rows, states[j].Width), bias = b.Bias(rows);
             resultOperation = b.Add(new Operation(OperationKind.Linear, new[] { after }, rows, Weight: w, Bias: bias), "");
             b.Statements.Add($"return Linear({w}, {states[j].Name}, {bias});");
         }
 
-        // Unrolled: the operations before the loop, the body once per step in the loop's order (each
-        // state's phi reading the value the previous step left), then those after it.
+        // Unrolled: each loop's body once per step, in the loop's order, each state's phi reading the
+        // value the previous step left; a step read of a filled sequence reads what its loop wrote at
+        // that step (at the mirrored step when reversed).
         var flat = new List<Operation>();
         var map = new int[b.Operations.Count];
-        int[] current = states.Select(s => -1).ToArray();
-        var outputs = new List<int>();
+        var current = loops.Select(l => new int[l.States.Length]).ToArray();
+        var filled = loops.Select(_ => new int[length]).ToArray();
         void Copy(int i, int step)
         {
             Operation op = b.Operations[i];
@@ -200,7 +196,10 @@ internal sealed class RandomProgram
             {
                 case OperationKind.Phi:
                 case OperationKind.After:
-                    map[i] = current[op.State];
+                    map[i] = current[op.Loop][op.State];
+                    return;
+                case OperationKind.StepRead:
+                    map[i] = filled[op.Loop][op.Reversed ? length - 1 - step : step];
                     return;
                 default:
                     flat.Add(op with { Operands = op.Operands.Select(o => map[o]).ToArray(), Step = op.InLoop ? step : -1, InLoop = false });
@@ -208,18 +207,68 @@ internal sealed class RandomProgram
                     return;
             }
         }
-        for (int i = 0; i < bodyStart; i++) Copy(i, -1);
-        for (int j = 0; j < stateCount; j++) current[j] = map[states[j].Zeros];
-        var steps = Enumerable.Range(0, length);
-        foreach (int t in backwards ? steps.Reverse() : steps)
+        for (int i = 0; i < b.Operations.Count;)
         {
-            for (int i = bodyStart; i < bodyEnd; i++) Copy(i, t);
-            for (int j = 0; j < stateCount; j++) current[j] = map[next[j]];
-            if (sequenceResult) outputs.Insert(backwards ? 0 : outputs.Count, map[stepOutput]);
+            int l = loops.FindIndex(loop => loop.Start == i);
+            if (l < 0)
+            {
+                Copy(i++, -1);
+                continue;
+            }
+            Loop loop = loops[l];
+            for (int j = 0; j < loop.States.Length; j++) current[l][j] = map[loop.States[j].Initial];
+            var steps = Enumerable.Range(0, length);
+            foreach (int t in loop.Backwards ? steps.Reverse() : steps)
+            {
+                for (int k = loop.Start; k < loop.End; k++) Copy(k, t);
+                for (int j = 0; j < loop.States.Length; j++) current[l][j] = map[loop.States[j].Next];
+                if (loop.Fill >= 0) filled[l][t] = map[loop.Fill];
+            }
+            i = loop.End;
         }
-        for (int i = bodyEnd; i < b.Operations.Count; i++) Copy(i, -1);
-        if (!sequenceResult) outputs.Add(map[resultOperation]);
-        return new RandomProgram(b, sequenceInput: true, sequenceResult, length, flat, outputs.ToArray());
+        int[] outputs = sequenceResult ? filled[main] : new[] { map[resultOperation] };
+        return new RandomProgram(b, sequenceInput: true, sequenceResult, length, flat, outputs);
+    }
+
+    // One loop over the steps: reads a step of each readable sequence, carries the states, runs a
+    // random body, and writes a value to the sequence `fill` each step (a linear output layer of the
+    // last value for the result, the last value itself for an intermediate sequence).
+    private static Loop WriteLoop(Builder b, int index, bool backwards, List<(string Name, int Loop, bool Reversed)> readable,
+        (string Name, int Zeros, int Width)[] states, string? fill, int bodyCount)
+    {
+        b.Statements.Add(backwards ? "for (int t = x.Length - 1; t >= 0; t--)" : "for (int t = 0; t < x.Length; t++)");
+        b.Statements.Add("{");
+        int start = b.Operations.Count;
+        b.EnterLoop();
+        b.Start(new Operation(OperationKind.Input, Array.Empty<int>(), b.InputWidth, InLoop: true), "x[t]");
+        foreach (var (name, loop, reversed) in readable.Skip(1))
+            b.Start(new Operation(OperationKind.StepRead, Array.Empty<int>(), b.WidthOfFill(loop), Loop: loop, Reversed: reversed, InLoop: true), $"{name}[t]");
+        for (int j = 0; j < states.Length; j++)
+            b.Declare(states[j].Name, b.Add(new Operation(OperationKind.Phi, Array.Empty<int>(), states[j].Width, State: j, Loop: index, InLoop: true), states[j].Name));
+        b.Body(bodyCount);
+        // Most states take a new value in the step (one in four stays at zero: a plain read of an outside local).
+        foreach (var state in states)
+            if (b.ValueOf(state.Name) is int value && b.Operations[value].Kind == OperationKind.Phi && b.Choose(4) != 0)
+                b.Assign(state.Name, b.MakeLinear(state.Width, activation: true));
+        var carried = states.Select(s => (s.Zeros, b.ValueOf(s.Name)!.Value)).ToArray();
+        int written = -1;
+        if (fill == "outputs")
+        {
+            int last = b.LastLocal;
+            int rows = 1 + b.Choose(4);
+            string w = b.Weight(rows, b.Operations[last].Width), bias = b.Bias(rows);
+            written = b.Add(new Operation(OperationKind.Linear, new[] { last }, rows, Weight: w, Bias: bias), "");
+            b.Statements.Add($"    outputs[t] = Linear({w}, {b.Text(last)}, {bias});");
+        }
+        else if (fill is not null)
+        {
+            written = b.LastLocal;
+            b.Statements.Add($"    {fill}[t] = {b.Text(written)};");
+        }
+        b.LeaveLoop();
+        b.Statements.Add("}");
+        if (written >= 0) b.Fills[index] = b.Operations[written].Width;
+        return new Loop(start, b.Operations.Count, backwards, carried, written);
     }
 
     /// <summary>Reads choices in order; past the end, 0.</summary>
@@ -261,6 +310,11 @@ internal sealed class RandomProgram
         public List<Layer> Layers { get; } = new();
 
         public List<string> Statements { get; } = new();
+
+        /// <summary>The width of the sequence each loop fills, by loop.</summary>
+        public Dictionary<int, int> Fills { get; } = new();
+
+        public int WidthOfFill(int loop) => Fills[loop];
 
         public int LastLocal => _locals[^1].Operation;
 

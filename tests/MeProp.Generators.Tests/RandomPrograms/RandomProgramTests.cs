@@ -39,6 +39,8 @@ public sealed class RandomProgramTests(ITestOutputHelper output)
             ("a loop returning a final state", p => p.SequenceInput && !p.SequenceResult),
             ("a loop running backwards", p => p.Statements.Any(s => s.Contains("t--", StringComparison.Ordinal))),
             ("a loop of several steps", p => p.Length > 1),
+            ("a sequence filled by a first loop", p => p.Statements.Any(s => s.Contains("u[t] = ", StringComparison.Ordinal))),
+            ("a filled sequence read reversed", p => p.Statements.Any(s => s.Contains("Reverse(u)", StringComparison.Ordinal)) && p.Statements.Any(s => s.Contains("r[t]", StringComparison.Ordinal))),
             ("two loop states", p => p.Statements.Count(s => s.Contains("= Zeros(", StringComparison.Ordinal)) == 2),
             ("an embedding", p => p.Flat.Any(o => o.Kind == OperationKind.Embed && o.Step < 0)),
             ("an embedding in a loop", p => p.Flat.Any(o => o.Kind == OperationKind.Embed && o.Step >= 0)),
@@ -99,25 +101,28 @@ public sealed class RandomProgramTests(ITestOutputHelper output)
                         throw new Xunit.Sdk.XunitException($"{mode} with K = {program.WidestValue}: d{model.Parameters[p].Name}[{i}] is {full[p][i]:R}, dense gives {dense[p][i]:R}");
         }
 
-        // 3. A small K: the independent masked reference.
+        // 3. A small K: the independent masked reference; the output layers at that K, dense, or at their own K.
         var parameters = model.Parameters.ToDictionary(p => p.Name, p => p.Value.ToArray());
         foreach (MePropMode mode in new[] { MePropMode.TopK, MePropMode.Unified })
             for (int k = 1; k <= 2; k++)
-            {
-                model.MePropSettings.Mode = mode;
-                model.MePropSettings.K = k;
-                double[][] actual = run.Gradients();
-                var expected = ReferenceBackward.Gradients(program, parameters, x, ids, Rows, weights, mode, k, masks);
-                for (int p = 0; p < actual.Length; p++)
+                foreach (var (denseOutput, outputK) in new[] { (false, 0), (true, 0), (false, 3) })
                 {
-                    string name = model.Parameters[p].Name;
-                    if (!expected.TryGetValue(name, out double[]? reference))
-                        throw new Xunit.Sdk.XunitException($"The model has a parameter {name} that the program does not: the reference knows {string.Join(", ", expected.Keys)}");
-                    for (int i = 0; i < actual[p].Length; i++)
-                        if (!(Math.Abs(actual[p][i] - reference[i]) <= 1e-10 * Math.Max(1, Math.Abs(reference[i]))))
-                            throw new Xunit.Sdk.XunitException($"{mode} with K = {k}: d{name}[{i}] is {actual[p][i]:R}, the reference gives {reference[i]:R}");
+                    model.MePropSettings.Mode = mode;
+                    model.MePropSettings.K = k;
+                    model.MePropSettings.DenseOutput = denseOutput;
+                    model.MePropSettings.OutputK = outputK;
+                    double[][] actual = run.Gradients();
+                    var expected = ReferenceBackward.Gradients(program, parameters, x, ids, Rows, weights, mode, k, model.MePropSettings.OutputLayerK, masks);
+                    for (int p = 0; p < actual.Length; p++)
+                    {
+                        string name = model.Parameters[p].Name;
+                        if (!expected.TryGetValue(name, out double[]? reference))
+                            throw new Xunit.Sdk.XunitException($"The model has a parameter {name} that the program does not: the reference knows {string.Join(", ", expected.Keys)}");
+                        for (int i = 0; i < actual[p].Length; i++)
+                            if (!(Math.Abs(actual[p][i] - reference[i]) <= 1e-10 * Math.Max(1, Math.Abs(reference[i]))))
+                                throw new Xunit.Sdk.XunitException($"{mode} with K = {k}, output layers {(denseOutput ? "dense" : $"K = {model.MePropSettings.OutputLayerK}")}: d{name}[{i}] is {actual[p][i]:R}, the reference gives {reference[i]:R}");
+                    }
                 }
-            }
     }
 
     /// <summary>One compiled program with fixed inputs, output weights and dropout masks.</summary>

@@ -18,10 +18,13 @@ internal static class ReferenceBackward
     /// <param name="x">The input, step-major for a sequence program.</param>
     /// <param name="ids">The ids, step-major for a sequence program (null without).</param>
     /// <param name="dOutput">The weights of the outputs, step-major for a sequence result.</param>
+    /// <param name="outputK">The K of the output layers (int.MaxValue: dense).</param>
     /// <param name="dropout">The state of the model's random source when the forward pass starts: the masks are its next draws, one per element of each dropout in the order they run, an element dropped when its draw is below the rate (a rate of 0 draws nothing).</param>
     public static Dictionary<string, double[]> Gradients(RandomProgram program, IReadOnlyDictionary<string, double[]> parameters,
-        double[] x, int[]? ids, int rows, double[] dOutput, MePropMode mode, int k, SeededRandomState dropout)
+        double[] x, int[]? ids, int rows, double[] dOutput, MePropMode mode, int k, int outputK, SeededRandomState dropout)
     {
+        // The output layers: the linear operations whose values are returned (every other linear operation of a random program feeds one).
+        var outputLayers = new HashSet<int>(program.Outputs);
         var ops = program.Flat;
         var random = new SeededRandom(1) { State = dropout };
         var values = new double[ops.Count][];
@@ -67,7 +70,7 @@ internal static class ReferenceBackward
                 }
                 case OperationKind.Linear:
                 {
-                    double[] kept = Mask(g, rows, width, mode, k);
+                    double[] kept = Mask(g, rows, width, mode, outputLayers.Contains(i) ? outputK : k);
                     double[] a = values[op.Operands[0]];
                     int cols = ops[op.Operands[0]].Width;
                     double[] w = parameters[op.Weight!], dW = gradients[op.Weight!], da = Into(0);
