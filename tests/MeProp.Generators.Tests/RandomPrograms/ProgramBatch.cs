@@ -14,6 +14,9 @@ namespace MeProp.Generators.Tests.RandomPrograms;
 /// </summary>
 internal static class ProgramBatch
 {
+    /// <summary>The environment variable that runs the one program of the choices it lists, comma-separated.</summary>
+    public const string ChoicesVariable = "MEPROP_RANDOM_PROGRAM_CHOICES";
+
     /// <summary>The choice lists of the fixed batch: 1 to 60 choices from seed <paramref name="index"/>.</summary>
     public static int[] FixedChoices(int index)
     {
@@ -25,6 +28,15 @@ internal static class ProgramBatch
     /// <returns>How many programs passed.</returns>
     public static int Run(string variable, int ciCount, Action<int[]> property, Func<int[], string> print)
     {
+        // One program, by the choices a failure printed ("12, 0, 7"): to repeat it, and to debug it.
+        if (Environment.GetEnvironmentVariable(ChoicesVariable) is { Length: > 0 } given)
+        {
+            int[] choices = given.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                .Select(c => int.Parse(c, NumberStyles.None, CultureInfo.InvariantCulture)).ToArray();
+            if (Fails(property, choices) is Exception failure)
+                throw new Xunit.Sdk.XunitException($"The program of {ChoicesVariable} fails: {failure.Message}\n{print(choices)}");
+            return 1;
+        }
         if (int.TryParse(Environment.GetEnvironmentVariable(variable), NumberStyles.None, CultureInfo.InvariantCulture, out int count) && count > 0)
         {
             int passed = 0;
@@ -36,7 +48,7 @@ internal static class ProgramBatch
                 }
                 catch (Exception e)
                 {
-                    // CsCheck prints the smallest failing program; the choices repeat it exactly (ProgramBatch's fixed form takes them too).
+                    // CsCheck prints the smallest failing program; the choices repeat it exactly (MEPROP_RANDOM_PROGRAM_CHOICES).
                     throw new InvalidOperationException($"choices [{string.Join(", ", choices)}]: {e.Message}", e);
                 }
                 System.Threading.Interlocked.Increment(ref passed);
