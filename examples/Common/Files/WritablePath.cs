@@ -14,15 +14,8 @@ public static class WritablePath
     /// <param name="createsFolders">Whether the writer creates missing folders (then the nearest existing one must be writable).</param>
     public static string? Problem(string option, string path, bool createsFolders)
     {
-        string full;
-        try
-        {
-            full = Path.GetFullPath(path);
-        }
-        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
-        {
-            return $"{option}: '{path}' is not a file path ({e.Message}).";
-        }
+        var (full, problem) = FullPath(option, path, "file");
+        if (full is null) return problem;
         if (Directory.Exists(full)) return $"{option}: '{path}' is a folder; give a file name.";
         return Writable(option, Path.GetDirectoryName(full)!, path, createsFolders);
     }
@@ -30,17 +23,23 @@ public static class WritablePath
     /// <summary>The problem with writing files into <paramref name="folder"/>, created where missing; null when there is none.</summary>
     public static string? FolderProblem(string option, string folder)
     {
-        string full;
+        var (full, problem) = FullPath(option, folder, "folder");
+        if (full is null) return problem;
+        if (File.Exists(full)) return $"{option}: '{folder}' is a file, not a folder.";
+        return Writable(option, full, folder, createsFolders: true);
+    }
+
+    // The absolute path, or the problem with a path the system cannot resolve (an empty or malformed one).
+    private static (string? Full, string? Problem) FullPath(string option, string path, string what)
+    {
         try
         {
-            full = Path.GetFullPath(folder);
+            return (Path.GetFullPath(path), null);
         }
         catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
         {
-            return $"{option}: '{folder}' is not a folder path ({e.Message}).";
+            return (null, $"{option}: '{path}' is not a {what} path ({e.Message}).");
         }
-        if (File.Exists(full)) return $"{option}: '{folder}' is a file, not a folder.";
-        return Writable(option, full, folder, createsFolders: true);
     }
 
     private static string? Writable(string option, string folder, string given, bool createsFolders)
