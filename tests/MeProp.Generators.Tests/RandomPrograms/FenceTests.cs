@@ -13,41 +13,93 @@ namespace MeProp.Generators.Tests.RandomPrograms;
 /// </summary>
 public sealed class FenceTests(ITestOutputHelper output)
 {
-    // C# that compiles in a forward method but is no DSL construct.
-    private static readonly string[] Outsiders =
+    private const int CiPrograms = 60;
+
+    // C# that compiles in any forward method but is no DSL construct.
+    private static readonly string[] Anywhere =
     {
         "System.Console.WriteLine(\"side effect\");",
         "var root = System.Math.Sqrt(2.0);",
+        "try { } finally { }",
+        "var fresh = new Batch<double>(1, 1);",
+        "int count = 0;",
+        "System.Func<int> lambda = () => 1;",
+    };
+
+    // ... in a method whose input x is a batch.
+    private static readonly string[] OnBatches =
+    {
         "if (x.Rows > 0) { }",
         "while (x.Rows < 0) { }",
         "x.Span[0] = 1.0;",
         "var copy = x.Span.ToArray();",
-        "try { } finally { }",
-        "var fresh = new Batch<double>(1, 1);",
-        "int count = 0;",
         "var twice = Relu(x) ?? x;",
-        "System.Func<int> lambda = () => 1;",
         "var rows = x.Rows;",
+    };
+
+    // ... in a method whose input x is a sequence.
+    private static readonly string[] OnSequences =
+    {
+        "if (x.Length > 1) { }",
+        "var steps = x.Length;",
+        "x[0].Span[0] = 1.0;",
+        "var first = x[0];",
+    };
+
+    // ... inside a loop over the steps: control flow the DSL's loops do not have, which would skip or repeat steps.
+    private static readonly string[] InLoops =
+    {
+        "break;",
+        "continue;",
+        "if (t == 0) continue;",
+        "t++;",
+        "t = 0;",
+        "var late = x[t - 1 < 0 ? 0 : t - 1];",
     };
 
     [Fact]
     public void A_statement_outside_the_dsl_is_an_error_diagnostic_and_no_generated_pass()
     {
-        int checkedPrograms = ProgramBatch.Run("MEPROP_RANDOM_PROGRAMS", 60, CheckOne, choices => WithOutsider(choices).Source);
-        output.WriteLine($"{checkedPrograms} programs with a statement outside the DSL: each an error diagnostic, no generated pass");
+        var loopBodies = 0;
+        int checkedPrograms = ProgramBatch.Run("MEPROP_RANDOM_PROGRAMS", CiPrograms, choices =>
+        {
+            CheckOne(choices);
+            if (InLoops.Contains(WithOutsider(choices).Outsider)) System.Threading.Interlocked.Increment(ref loopBodies);
+        }, choices => WithOutsider(choices).Source);
+        output.WriteLine($"{checkedPrograms} programs with a statement outside the DSL ({loopBodies} with a loop-only outsider in a loop body): each an error diagnostic, no generated pass");
     }
 
-    // The program of the choices with one outsider statement, both chosen by the last two choices, put before one of its statements.
+    /// <summary>The CI batch reaches every group of outsiders, loop bodies included.</summary>
+    [Fact]
+    public void The_fixed_batch_puts_outsiders_of_every_group()
+    {
+        var placed = Enumerable.Range(0, CiPrograms).Select(i => WithOutsider(ProgramBatch.FixedChoices(i)).Outsider).ToArray();
+        foreach (var (name, group) in new[] { ("anywhere", Anywhere), ("on batches", OnBatches), ("on sequences", OnSequences), ("in loops", InLoops) })
+        {
+            int count = placed.Count(group.Contains);
+            output.WriteLine($"{count,3} of {CiPrograms}: {name}");
+            Assert.True(count > 0, $"No program of the fixed batch gets an outsider {name}.");
+        }
+    }
+
+    // The program of the choices with one outsider statement put before one of its statements (inside
+    // a loop body or not), both chosen by the last two choices from the outsiders that compile there.
     private static (string Source, string Outsider) WithOutsider(int[] choices)
     {
-        int outsider = choices.Length > 0 ? (int)((uint)choices[^1] % (uint)Outsiders.Length) : 0;
-        int place = choices.Length > 1 ? choices[^2] : 0;
-        string valid = RandomProgram.Build(choices, batchOnly: true).Source(k: 2);
+        RandomProgram program = RandomProgram.Build(choices);
+        string valid = program.Source(k: 2);
         string[] lines = valid.Split('\n');
-        int first = Array.FindLastIndex(lines, l => l.Contains("public Batch<double> Forward", StringComparison.Ordinal)) + 2;
-        int last = Array.FindIndex(lines, first, l => l.TrimStart().StartsWith("return ", StringComparison.Ordinal));
+        int first = Array.FindLastIndex(lines, l => l.Contains(" Forward(", StringComparison.Ordinal)) + 2;
+        int last = Array.FindLastIndex(lines, l => l.TrimStart().StartsWith("return ", StringComparison.Ordinal));
+        int place = choices.Length > 1 ? choices[^2] : 0;
         int at = first + place % (last - first + 1);
-        return (string.Join('\n', lines.Take(at).Append("        " + Outsiders[outsider]).Concat(lines.Skip(at))), Outsiders[outsider]);
+        if (lines[at].Trim() == "{") at--; // before the loop, not between its header and its body
+        // A line indented past the method body's statements is in a loop body (the loops' braces are at the statements' indentation).
+        bool inLoop = lines[at].StartsWith("            ", StringComparison.Ordinal);
+        string[] candidates = Anywhere.Concat(program.SequenceInput ? OnSequences : OnBatches).Concat(inLoop ? InLoops : Array.Empty<string>()).ToArray();
+        string outsider = candidates[choices.Length > 0 ? (int)((uint)choices[^1] % (uint)candidates.Length) : 0];
+        string indent = inLoop ? "            " : "        ";
+        return (string.Join('\n', lines.Take(at).Append(indent + outsider).Concat(lines.Skip(at))), outsider);
     }
 
     private static void CheckOne(int[] choices)
