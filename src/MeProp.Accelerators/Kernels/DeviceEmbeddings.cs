@@ -103,9 +103,8 @@ public sealed class DeviceEmbeddings : IDisposable
             _ids = Accelerator.Allocate1D<int>(count);
         }
         var view = _ids.View.SubView(0, count);
-        // The previous call's lookups may still be reading this buffer.
-        DeviceMemory.BeforeHostAccess(Accelerator);
-        view.CopyFromCPU(ref MemoryMarshal.GetReference(ids.Span), count);
+        // After the previous call's lookups, which may still be reading this buffer.
+        DeviceMemory.Upload(view, ids.Span);
         return view;
     }
 

@@ -93,8 +93,7 @@ public sealed class DeviceBatch : IDisposable
     {
         if (values.Length != Rows * Cols)
             throw new ArgumentException($"{values.Length} values cannot fill a {Rows}x{Cols} device batch.", nameof(values));
-        DeviceMemory.BeforeHostAccess(Accelerator);
-        View.CopyFromCPU(ref MemoryMarshal.GetReference(values), values.Length);
+        DeviceMemory.Upload(View, values);
     }
 
     /// <summary>Overwrites Rows·Cols host values, row-major, with this batch.</summary>
@@ -103,8 +102,7 @@ public sealed class DeviceBatch : IDisposable
     {
         if (values.Length != Rows * Cols)
             throw new ArgumentException($"{values.Length} values cannot take a {Rows}x{Cols} device batch.", nameof(values));
-        DeviceMemory.BeforeHostAccess(Accelerator);
-        View.CopyToCPU(ref MemoryMarshal.GetReference(values), values.Length);
+        DeviceMemory.Download(View, values);
     }
 
     /// <summary>Sets every element to zero.</summary>
@@ -137,21 +135,49 @@ public sealed class DeviceBatch : IDisposable
 }
 
 /// <summary>
-/// The rule for every copy between host and device memory in this library, and for every buffer
+/// The rules for every copy between host and device memory in this library, and for every buffer
 /// freed: the accelerator is synchronised first, so that no queued kernel still reads the buffer a
 /// copy overwrites, still writes the buffer a copy reads, or still uses memory being freed (which
-/// the next allocation may be given).
+/// the next allocation may be given); and the host memory of a copy is pinned while it runs.
 /// </summary>
 /// <remarks>
-/// ILGPU's synchronous copies and frees are not ordered after queued work on every accelerator: on
-/// its CPU accelerator memsets and kernels run asynchronously while a copy or a free happens at
-/// once. It showed as a dropout mask read back before its kernel wrote it, and as a freshly
-/// uploaded parameter zeroed by a memset queued for a freed buffer whose memory it reused (tests
-/// failing about one run in ten). A synchronisation when nothing is queued costs microseconds.
+/// On CUDA, kernels and memsets are queued and run later, so the synchronisation is what orders
+/// them with a copy or a free. ILGPU 1.5's CPU accelerator runs each launch to completion and its
+/// Synchronize does nothing; there the failures once blamed on ordering (a dropout mask read back
+/// as zeros, a fresh upload found zeroed, about one test run in ten under load) were unpinned copies,
+/// now pinned (see <see cref="Upload{T}"/>). A synchronisation when nothing is queued costs microseconds.
 /// </remarks>
 internal static class DeviceMemory
 {
     public static void BeforeHostAccess(Accelerator accelerator) => accelerator.Synchronize();
+
+    /// <summary>Copies <paramref name="values"/> into <paramref name="view"/> (of the same length), after the queued work.</summary>
+    /// <remarks>
+    /// Through ILGPU's span overloads, which pin the host memory for the copy. Its <c>ref T</c>
+    /// overloads take "the base address of a pinned buffer": given an element of a managed array that
+    /// is not pinned, a garbage collection during the copy moves the array, and the copy reads or
+    /// writes where it was. On the CPU accelerator that showed as results read back as all zeros and
+    /// as lost uploads, about one test run in ten when other test assemblies ran beside it (more
+    /// collections). HostCopyTests repeats copies while another thread collects.
+    /// </remarks>
+    public static void Upload<T>(ArrayView1D<T, Stride1D.Dense> view, ReadOnlySpan<T> values) where T : unmanaged
+    {
+        if (view.Length != values.Length)
+            throw new ArgumentException($"{values.Length} values cannot fill a device view of {view.Length}.", nameof(values));
+        Accelerator accelerator = view.GetAccelerator();
+        BeforeHostAccess(accelerator);
+        view.CopyFromCPU(accelerator.DefaultStream, values);
+    }
+
+    /// <summary>Copies <paramref name="view"/> into <paramref name="values"/> (of the same length), after the queued work; pinned as <see cref="Upload{T}"/> says.</summary>
+    public static void Download<T>(ArrayView1D<T, Stride1D.Dense> view, Span<T> values) where T : unmanaged
+    {
+        if (view.Length != values.Length)
+            throw new ArgumentException($"A device view of {view.Length} cannot fill {values.Length} values.", nameof(values));
+        Accelerator accelerator = view.GetAccelerator();
+        BeforeHostAccess(accelerator);
+        view.CopyToCPU(accelerator.DefaultStream, values);
+    }
 
     /// <summary>Frees <paramref name="buffer"/> (if any) once the work queued before is done.</summary>
     public static void Release(MemoryBuffer? buffer)

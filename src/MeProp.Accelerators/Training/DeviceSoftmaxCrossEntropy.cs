@@ -50,14 +50,12 @@ public sealed class DeviceSoftmaxCrossEntropy : IDisposable
             _losses = Accelerator.Allocate1D<float>(batch);
         }
         var deviceLabels = _labels.View.SubView(0, batch);
-        DeviceMemory.BeforeHostAccess(Accelerator);
-        deviceLabels.CopyFromCPU(ref MemoryMarshal.GetReference(labels), batch);
+        DeviceMemory.Upload(deviceLabels, labels.Slice(0, batch));
         var losses = _losses!.View.SubView(0, batch);
         _kernel(batch, logits.View, deviceLabels, gradient.View, losses, logits.Cols, 1f / batch);
         if (_hostLosses.Length < batch) _hostLosses = new float[batch];
         Span<float> host = _hostLosses.AsSpan(0, batch);
-        DeviceMemory.BeforeHostAccess(Accelerator);
-        losses.CopyToCPU(ref MemoryMarshal.GetReference(host), batch);
+        DeviceMemory.Download(losses, host);
         float total = 0f;
         foreach (float loss in host) total += loss;
         return total * (1f / batch);
