@@ -341,8 +341,9 @@ internal sealed class RandomProgram
         public void LeaveLoop()
         {
             _inLoop = false;
-            // Values of the body go out of scope; the states stay (as the values after the loop).
-            _locals.RemoveAll(l => Operations[l.Operation].InLoop && !l.Name.StartsWith('s'));
+            // Every value of the body goes out of scope; what follows the loop reads a state's final
+            // value through an After operation, not through the local.
+            _locals.RemoveAll(l => Operations[l.Operation].InLoop);
         }
 
         public void Assign(string name, int value)
