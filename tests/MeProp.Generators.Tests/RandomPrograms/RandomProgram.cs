@@ -117,13 +117,12 @@ internal sealed class RandomProgram
     public IReadOnlyList<string> Statements => _statements;
 
     /// <summary>Builds the program the choices describe; choices past the end of the list read as 0 (the simplest option).</summary>
-    /// <param name="batchOnly">Only the batch form, without ids (the fence's programs, whose outsiders read x as a batch).</param>
-    public static RandomProgram Build(int[] choices, bool batchOnly = false)
+    public static RandomProgram Build(int[] choices)
     {
         var chooser = new Chooser(choices);
-        bool sequence = !batchOnly && chooser.Choose(3) == 2;
+        bool sequence = chooser.Choose(3) == 2;
         int inputWidth = 1 + chooser.Choose(7);
-        bool ids = !batchOnly && chooser.Choose(3) == 0;
+        bool ids = chooser.Choose(3) == 0;
         var b = new Builder(chooser, inputWidth, ids ? 1 + chooser.Choose(3) : 0, ids ? 1 + chooser.Choose(5) : 0, allowLayers: true);
         return sequence ? BuildSequence(b) : BuildBatch(b);
     }
