@@ -37,13 +37,13 @@ public sealed class FenceTests(ITestOutputHelper output)
         "var rows = x.Rows;",
     };
 
-    // ... in a method whose input x is a sequence.
+    // ... in a method whose input is a sequence, written here as {s}: x, or ids when they are the only input.
     private static readonly string[] OnSequences =
     {
-        "if (x.Length > 1) { }",
-        "var steps = x.Length;",
-        "x[0].Span[0] = 1.0;",
-        "var first = x[0];",
+        "if ({s}.Length > 1) { }",
+        "var steps = {s}.Length;",
+        "{s}[0].Span[0] = 1;",
+        "var first = {s}[0];",
     };
 
     // ... inside a loop over the steps: control flow the DSL's loops do not have, which would skip or repeat steps.
@@ -54,7 +54,7 @@ public sealed class FenceTests(ITestOutputHelper output)
         "if (t == 0) continue;",
         "t++;",
         "t = 0;",
-        "var late = x[t - 1 < 0 ? 0 : t - 1];",
+        "var late = {s}[t - 1 < 0 ? 0 : t - 1];",
     };
 
     [Fact]
@@ -64,7 +64,7 @@ public sealed class FenceTests(ITestOutputHelper output)
         int checkedPrograms = ProgramBatch.Run("MEPROP_RANDOM_PROGRAMS", CiPrograms, choices =>
         {
             CheckOne(choices);
-            if (InLoops.Contains(WithOutsider(choices).Outsider)) System.Threading.Interlocked.Increment(ref loopBodies);
+            if (IsIn(InLoops, WithOutsider(choices).Outsider)) System.Threading.Interlocked.Increment(ref loopBodies);
         }, choices => WithOutsider(choices).Source);
         output.WriteLine($"{checkedPrograms} programs with a statement outside the DSL ({loopBodies} with a loop-only outsider in a loop body): each an error diagnostic, no generated pass");
     }
@@ -76,11 +76,15 @@ public sealed class FenceTests(ITestOutputHelper output)
         var placed = Enumerable.Range(0, CiPrograms).Select(i => WithOutsider(ProgramBatch.FixedChoices(i)).Outsider).ToArray();
         foreach (var (name, group) in new[] { ("anywhere", Anywhere), ("on batches", OnBatches), ("on sequences", OnSequences), ("in loops", InLoops) })
         {
-            int count = placed.Count(group.Contains);
+            int count = placed.Count(o => IsIn(group, o));
             output.WriteLine($"{count,3} of {CiPrograms}: {name}");
             Assert.True(count > 0, $"No program of the fixed batch gets an outsider {name}.");
         }
     }
+
+    // Whether the outsider comes from the group, with {s} written either way.
+    private static bool IsIn(string[] group, string outsider) => group.Any(g => g == outsider
+        || g.Replace("{s}", "x", StringComparison.Ordinal) == outsider || g.Replace("{s}", "ids", StringComparison.Ordinal) == outsider);
 
     // The program of the choices with one outsider statement put before one of its statements (inside
     // a loop body or not), both chosen by the last two choices from the outsiders that compile there.
@@ -97,7 +101,8 @@ public sealed class FenceTests(ITestOutputHelper output)
         // A line indented past the method body's statements is in a loop body (the loops' braces are at the statements' indentation).
         bool inLoop = lines[at].StartsWith("            ", StringComparison.Ordinal);
         string[] candidates = Anywhere.Concat(program.SequenceInput ? OnSequences : OnBatches).Concat(inLoop ? InLoops : Array.Empty<string>()).ToArray();
-        string outsider = candidates[choices.Length > 0 ? (int)((uint)choices[^1] % (uint)candidates.Length) : 0];
+        string outsider = candidates[choices.Length > 0 ? (int)((uint)choices[^1] % (uint)candidates.Length) : 0]
+            .Replace("{s}", program.IdsOnly ? "ids" : "x", StringComparison.Ordinal);
         string indent = inLoop ? "            " : "        ";
         return (string.Join('\n', lines.Take(at).Append(indent + outsider).Concat(lines.Skip(at))), outsider);
     }

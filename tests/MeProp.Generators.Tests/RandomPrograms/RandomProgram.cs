@@ -66,8 +66,9 @@ internal sealed class RandomProgram
     private readonly List<Layer> _layers;
     private readonly List<string> _statements;
 
-    private RandomProgram(Builder b, bool sequenceInput, bool sequenceResult, int length, List<Operation> flat, int[] outputs)
+    private RandomProgram(Builder b, bool sequenceInput, bool sequenceResult, bool idsOnly, int length, List<Operation> flat, int[] outputs)
     {
+        IdsOnly = idsOnly;
         InputWidth = b.InputWidth;
         IdPositions = b.IdPositions;
         Vocabulary = b.Vocabulary;
@@ -99,6 +100,9 @@ internal sealed class RandomProgram
 
     public bool SequenceResult { get; }
 
+    /// <summary>The program's only input is its ids (an IdSequence): no x.</summary>
+    public bool IdsOnly { get; }
+
     /// <summary>Steps of the input (1 for a batch program).</summary>
     public int Length { get; }
 
@@ -124,7 +128,8 @@ internal sealed class RandomProgram
         int inputWidth = 1 + chooser.Choose(7);
         bool ids = chooser.Choose(3) == 0;
         var b = new Builder(chooser, inputWidth, ids ? 1 + chooser.Choose(3) : 0, ids ? 1 + chooser.Choose(5) : 0, allowLayers: true);
-        return sequence ? BuildSequence(b) : BuildBatch(b);
+        // One sequence program with ids in two reads the ids alone, as a tagger reads its words.
+        return sequence ? BuildSequence(b, idsOnly: ids && chooser.Choose(2) == 0) : BuildBatch(b);
     }
 
     private static RandomProgram BuildBatch(Builder b)
@@ -132,22 +137,24 @@ internal sealed class RandomProgram
         b.Start(new Operation(OperationKind.Input, Array.Empty<int>(), b.InputWidth), "x");
         b.Body(1 + b.Choose(6));
         int output = b.Return();
-        return new RandomProgram(b, sequenceInput: false, sequenceResult: false, length: 1, b.Operations, new[] { output });
+        return new RandomProgram(b, sequenceInput: false, sequenceResult: false, idsOnly: false, length: 1, b.Operations, new[] { output });
     }
 
     /// <summary>A loop of the written program: its operations (Start to End), direction, states (initial value and the value a step leaves) and the value written to its sequence each step.</summary>
     private sealed record Loop(int Start, int End, bool Backwards, (int Initial, int Next)[] States, int Fill);
 
-    private static RandomProgram BuildSequence(Builder b)
+    private static RandomProgram BuildSequence(Builder b, bool idsOnly)
     {
+        // The sequence the loops run over, and that Zeros and SequenceLike take their shape from.
+        string over = idsOnly ? "ids" : "x", element = idsOnly ? "<double>" : "";
         int length = 1 + b.Choose(4);
         var loops = new List<Loop>();
         // Sequences the main loop reads a step of: x, and (one time in two) one that a first loop fills, maybe reversed.
-        var readable = new List<(string Name, int Loop, bool Reversed)> { ("x", -1, false) };
+        var readable = new List<(string Name, int Loop, bool Reversed)> { (over, -1, false) };
         if (b.Choose(2) == 0)
         {
-            b.Statements.Add("var u = SequenceLike(x);");
-            loops.Add(WriteLoop(b, loops.Count, b.Choose(2) == 1, readable, Array.Empty<(string, int, int)>(), fill: "u", bodyCount: 1 + b.Choose(2)));
+            b.Statements.Add($"var u = SequenceLike{element}({over});");
+            loops.Add(WriteLoop(b, loops.Count, b.Choose(2) == 1, over, readable, Array.Empty<(string, int, int)>(), fill: "u", bodyCount: 1 + b.Choose(2)));
             bool reversed = b.Choose(2) == 0;
             if (reversed) b.Statements.Add("var r = Reverse(u);");
             readable.Add((reversed ? "r" : "u", 0, reversed));
@@ -161,12 +168,12 @@ internal sealed class RandomProgram
             int width = 1 + b.Choose(7);
             string name = $"s{j}";
             int zeros = b.Add(new Operation(OperationKind.Zeros, Array.Empty<int>(), width), name);
-            b.Statements.Add($"var {name} = Zeros(x, {width});");
+            b.Statements.Add($"var {name} = Zeros{element}({over}, {width});");
             states.Add((name, zeros, width));
         }
-        if (sequenceResult) b.Statements.Add("var outputs = SequenceLike(x);");
+        if (sequenceResult) b.Statements.Add($"var outputs = SequenceLike{element}({over});");
         int main = loops.Count;
-        Loop mainLoop = WriteLoop(b, main, b.Choose(2) == 1, readable, states.ToArray(), fill: sequenceResult ? "outputs" : null, bodyCount: 1 + b.Choose(4));
+        Loop mainLoop = WriteLoop(b, main, b.Choose(2) == 1, over, readable, states.ToArray(), fill: sequenceResult ? "outputs" : null, bodyCount: 1 + b.Choose(4));
         loops.Add(mainLoop);
         int resultOperation = -1;
         if (sequenceResult)
@@ -226,20 +233,24 @@ internal sealed class RandomProgram
             i = loop.End;
         }
         int[] outputs = sequenceResult ? filled[main] : new[] { map[resultOperation] };
-        return new RandomProgram(b, sequenceInput: true, sequenceResult, length, flat, outputs);
+        return new RandomProgram(b, sequenceInput: true, sequenceResult, idsOnly, length, flat, outputs);
     }
 
     // One loop over the steps: reads a step of each readable sequence, carries the states, runs a
     // random body, and writes a value to the sequence `fill` each step (a linear output layer of the
     // last value for the result, the last value itself for an intermediate sequence).
-    private static Loop WriteLoop(Builder b, int index, bool backwards, List<(string Name, int Loop, bool Reversed)> readable,
+    private static Loop WriteLoop(Builder b, int index, bool backwards, string over, List<(string Name, int Loop, bool Reversed)> readable,
         (string Name, int Zeros, int Width)[] states, string? fill, int bodyCount)
     {
-        b.Statements.Add(backwards ? "for (int t = x.Length - 1; t >= 0; t--)" : "for (int t = 0; t < x.Length; t++)");
+        b.Statements.Add(backwards ? $"for (int t = {over}.Length - 1; t >= 0; t--)" : $"for (int t = 0; t < {over}.Length; t++)");
         b.Statements.Add("{");
         int start = b.Operations.Count;
         b.EnterLoop();
-        b.Start(new Operation(OperationKind.Input, Array.Empty<int>(), b.InputWidth, InLoop: true), "x[t]");
+        // The step's input: x[t], or over ids alone a first embedding of ids[t] (which later statements may embed again).
+        if (over == "x")
+            b.Start(new Operation(OperationKind.Input, Array.Empty<int>(), b.InputWidth, InLoop: true), "x[t]");
+        else
+            b.Body(1, first: Builder.FirstStatement.Embedding);
         foreach (var (name, loop, reversed) in readable.Skip(1))
             b.Start(new Operation(OperationKind.StepRead, Array.Empty<int>(), b.WidthOfFill(loop), Loop: loop, Reversed: reversed, InLoop: true), $"{name}[t]");
         for (int j = 0; j < states.Length; j++)
@@ -374,11 +385,18 @@ internal sealed class RandomProgram
         public string Bias(int rows) => Shared("b", rows, 1, isVector: true);
 
         /// <summary><paramref name="count"/> statements, each a new local or (one time in three) a local of the same width reassigned.</summary>
-        public void Body(int count)
+        /// <summary>What the first statement of a body is: any operation, or an embedding (where there is nothing yet to read).</summary>
+        public enum FirstStatement
+        {
+            Any,
+            Embedding,
+        }
+
+        public void Body(int count, FirstStatement first = FirstStatement.Any)
         {
             for (int s = 0; s < count; s++)
             {
-                int value = MakeOperation(nested: true);
+                int value = s == 0 && first == FirstStatement.Embedding ? MakeEmbed() : MakeOperation(nested: true);
                 var sameWidth = _locals.Where(l => l.Assignable && Operations[l.Operation].Width == Operations[value].Width).ToArray();
                 if (sameWidth.Length > 0 && Choose(3) == 0)
                     Assign(sameWidth[Choose(sameWidth.Length)].Name, value);
@@ -557,7 +575,8 @@ internal sealed class RandomProgram
             WriteClass(s, layer.Class, "internal", layer.Parameters, Array.Empty<Layer>(), k, "Batch<double> x", "Batch<double>", layer.Statements);
         }
         s.AppendLine();
-        string inputs = (SequenceInput ? "Sequence<double> x" : "Batch<double> x") + (IdPositions == 0 ? "" : SequenceInput ? ", IdSequence ids" : ", IdBatch ids");
+        string inputs = IdsOnly ? "IdSequence ids"
+            : (SequenceInput ? "Sequence<double> x" : "Batch<double> x") + (IdPositions == 0 ? "" : SequenceInput ? ", IdSequence ids" : ", IdBatch ids");
         WriteClass(s, ClassName, "private", _parameters, _layers, k, inputs, SequenceResult ? "Sequence<double>" : "Batch<double>", _statements);
         return s.ToString();
     }

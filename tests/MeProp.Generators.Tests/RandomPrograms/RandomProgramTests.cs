@@ -39,6 +39,7 @@ public sealed class RandomProgramTests(ITestOutputHelper output)
             ("a loop returning a final state", p => p.SequenceInput && !p.SequenceResult),
             ("a loop running backwards", p => p.Statements.Any(s => s.Contains("t--", StringComparison.Ordinal))),
             ("a loop of several steps", p => p.Length > 1),
+            ("a loop over ids alone", p => p.IdsOnly),
             ("a sequence filled by a first loop", p => p.Statements.Any(s => s.Contains("u[t] = ", StringComparison.Ordinal))),
             ("a filled sequence read reversed", p => p.Statements.Any(s => s.Contains("Reverse(u)", StringComparison.Ordinal)) && p.Statements.Any(s => s.Contains("r[t]", StringComparison.Ordinal))),
             ("two loop states", p => p.Statements.Count(s => s.Contains("= Zeros(", StringComparison.Ordinal)) == 2),
@@ -74,6 +75,7 @@ public sealed class RandomProgramTests(ITestOutputHelper output)
         int[]? ids = program.IdPositions == 0 ? null : Enumerable.Range(0, program.Length * Rows * program.IdPositions).Select(_ => random.NextInt(program.Vocabulary)).ToArray();
         object[] inputs = (program.SequenceInput, ids) switch
         {
+            (true, _) when program.IdsOnly => new object[] { new IdSequence(program.Length, Rows, program.IdPositions, ids!) },
             (false, null) => new object[] { new Batch<double>(Rows, program.InputWidth, x) },
             (false, _) => new object[] { new Batch<double>(Rows, program.InputWidth, x), new IdBatch(Rows, program.IdPositions, ids) },
             (true, null) => new object[] { new Sequence<double>(program.Length, Rows, program.InputWidth, x) },
