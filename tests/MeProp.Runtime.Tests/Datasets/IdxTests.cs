@@ -129,6 +129,50 @@ public class IdxTests
         Assert.Contains("3 unexpected byte(s) after the 10 bytes", e.Message);
     }
 
+    [Theory]
+    [InlineData(true, true)]
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    public void A_huge_header_over_little_data_fails_without_allocating_what_it_promises(bool gzip, bool seekable)
+    {
+        // 40000 x 40000 images of 1 x 1 promise 1.6e9 data bytes; 12 follow. With the length unknown
+        // (gzip, or a stream that cannot seek), the reader must not size its buffer by the header.
+        var bytes = new byte[] { 0, 0, 8, 3, 0, 0, 0x9C, 0x40, 0, 0, 0x9C, 0x40, 0, 0, 0, 1, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 };
+        byte[] file = gzip ? Gzip(bytes) : bytes;
+        Stream stream = seekable ? new MemoryStream(file) : new ForwardOnlyStream(file);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<DataFormatException>(() => IdxReader.Read(stream, "huge"));
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(28, e.Offset);
+        Assert.Contains("promises 1600000016 bytes", e.Message);
+        Assert.True(allocated < 4 << 20, $"allocated {allocated:N0} bytes for a {file.Length}-byte file");
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_large_array_of_unknown_length_reads_whole_through_the_growing_buffer(bool gzip)
+    {
+        // 5 MiB + 3 bytes: the growing buffer (1 MiB, then doubling) takes four steps and ends at
+        // exactly the promised length, odd sizes included.
+        int length = (5 << 20) + 3;
+        var data = new byte[length];
+        new Random(7).NextBytes(data);
+        var buffer = new MemoryStream();
+        if (gzip)
+        {
+            using var compressed = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true);
+            IdxWriter.Write(compressed, new[] { length }, data);
+        }
+        else
+        {
+            IdxWriter.Write(buffer, new[] { length }, data);
+        }
+        IdxArray array = IdxReader.Read(new ForwardOnlyStream(buffer.ToArray()), "large", expectedRank: 1);
+        Assert.Equal(length, array.Data.Length);
+        Assert.True(data.AsSpan().SequenceEqual(array.Data));
+    }
+
     [Fact]
     public void Corrupt_gzip_is_a_data_format_error()
     {

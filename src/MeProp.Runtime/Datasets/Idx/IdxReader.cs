@@ -21,6 +21,7 @@ namespace MeProp.Datasets.Idx;
 public static class IdxReader
 {
     private const int ChunkSize = 1 << 16;
+    private const int FirstGrowingBuffer = 1 << 20;
 
     /// <summary>Reads the IDX file at <paramref name="path"/> (raw or gzip-compressed).</summary>
     /// <param name="path">The file.</param>
@@ -127,15 +128,42 @@ public static class IdxReader
             throw length < promised ? Truncated(name, length, promised, headerLength, shape, compressed)
                                     : Trailing(name, promised, length - promised, shape, compressed);
 
-        var data = new byte[elements];
-        got = ReadFully(stream, data, name, headerLength, compressed);
-        if (got < data.Length)
+        byte[] data = knownLength is null
+            ? ReadGrowing(stream, (int)elements, name, headerLength, compressed, out got)
+            : ReadExact(stream, (int)elements, name, headerLength, compressed, out got);
+        if (got < elements)
             throw Truncated(name, headerLength + got, promised, headerLength, shape, compressed);
 
         long extra = CountRemaining(stream, name, promised, compressed);
         if (extra > 0)
             throw Trailing(name, promised, extra, shape, compressed);
         return new IdxArray(dimensions, data, name, compressed);
+    }
+
+    private static byte[] ReadExact(Stream stream, int length, string name, long offset, bool compressed, out int got)
+    {
+        var data = new byte[length];
+        got = ReadFully(stream, data, name, offset, compressed);
+        return data;
+    }
+
+    // When the length is not known (gzip, or a stream that cannot seek), the header alone must not
+    // size the buffer: a corrupt dimension in a 10 KB download would otherwise allocate gigabytes
+    // before the data runs out. The buffer starts small and doubles only as data arrives, so it never
+    // exceeds twice what the stream really holds (or the first step); a valid file ends in a buffer of
+    // exactly the promised length.
+    private static byte[] ReadGrowing(Stream stream, int length, string name, long offset, bool compressed, out int got)
+    {
+        var data = new byte[Math.Min(length, FirstGrowingBuffer)];
+        got = 0;
+        while (true)
+        {
+            got += ReadFully(stream, data.AsSpan(got), name, offset + got, compressed);
+            if (got < data.Length || data.Length == length) return data;
+            var larger = new byte[(int)Math.Min(length, 2L * data.Length)];
+            data.AsSpan().CopyTo(larger);
+            data = larger;
+        }
     }
 
     private static DataFormatException Truncated(string name, long end, long promised, int headerLength, string shape, bool compressed)
