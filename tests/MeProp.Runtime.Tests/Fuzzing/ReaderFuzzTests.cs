@@ -17,7 +17,7 @@ namespace MeProp.Runtime.Tests.Fuzzing;
 /// The IDX, CoNLL-U and checkpoint readers against mutated files, real ones where MEPROP_DATA has
 /// them: every case ends in a correct read or in the reader's typed error naming the input; never
 /// another exception, a hang, or an allocation out of proportion to the input. A fixed-seed few
-/// hundred cases per reader here; MEPROP_FUZZ_CASES=10000 runs the long form (docs/reliability.md).
+/// hundred cases per reader here; MEPROP_FUZZ_CASES=100000 runs the long form (docs/reliability.md).
 /// </summary>
 public sealed class ReaderFuzzTests(ITestOutputHelper output)
 {
