@@ -41,7 +41,9 @@ internal enum OperationKind
 /// <item>a sequence program, <c>Forward(Sequence x[, IdSequence ids])</c>: a loop over the steps,
 /// forwards or backwards, carrying one or two states from <c>Zeros</c>, returning a sequence filled
 /// step by step or a linear operation of a final state; one time in two after a first loop that
-/// fills a sequence <c>u</c>, which the main loop reads step by step as it is or <c>Reverse</c>d.</item>
+/// fills a sequence <c>u</c>, which the main loop reads step by step as it is or <c>Reverse</c>d; one
+/// time in three after calling other [MeProp] models over whole sequences (recurrent layers, as the
+/// tagger's LSTM), on x, <c>Reverse(x)</c> or u, whose results the main loop reads the same way.</item>
 /// </list>
 /// Statements draw from every operation of the DSL: linear operations with and without bias (new
 /// weights, or weights shared with an earlier operation of the same shape), bias adds, element-wise
@@ -85,8 +87,8 @@ internal sealed class RandomProgram
     /// <summary>A weight (rows x cols), a bias (rows x 1) or an embedding table (rows x cols).</summary>
     private sealed record Parameter(string Name, int Rows, int Cols, bool IsVector);
 
-    /// <summary>Another [MeProp] model, held in field <see cref="Field"/> and called as a layer.</summary>
-    private sealed record Layer(string Field, string Class, int InputWidth, List<Operation> Operations, List<Parameter> Parameters, List<string> Statements);
+    /// <summary>Another [MeProp] model, held in field <see cref="Field"/> and called as a layer: batch to batch, or, with its <see cref="Loop"/>, sequence to sequence.</summary>
+    private sealed record Layer(string Field, string Class, int InputWidth, List<Operation> Operations, List<Parameter> Parameters, List<string> Statements, Loop? Loop = null);
 
     public int InputWidth { get; }
 
@@ -160,6 +162,24 @@ internal sealed class RandomProgram
             readable.Add((reversed ? "r" : "u", 0, reversed));
         }
 
+        // Recurrent layers (a nonzero choice, so that shrinking drops them): one time in three, one or two calls of [MeProp] models over whole
+        // sequences of doubles, each result read by the main loop as it is or reversed.
+        var arguments = new List<(string Written, int Loop, bool Reversed)>(readable.Skip(1));
+        if (!idsOnly) arguments.InsertRange(0, new[] { ("x", -1, false), ("Reverse(x)", -1, true) });
+        if (arguments.Count > 0 && b.Choose(3) == 2)
+        {
+            int calls = 1 + b.Choose(2);
+            for (int c = 0; c < calls; c++)
+            {
+                var argument = arguments[b.Choose(arguments.Count)];
+                var (field, loop) = CallSequenceLayer(b, loops, argument);
+                bool reversed = b.Choose(3) == 2;
+                string name = $"v{c}";
+                b.Statements.Add(reversed ? $"var {name} = Reverse({field}.Forward({argument.Written}));" : $"var {name} = {field}.Forward({argument.Written});");
+                readable.Add((name, loop, reversed));
+            }
+        }
+
         bool sequenceResult = b.Choose(2) == 0;
         int stateCount = 1 + b.Choose(2);
         var states = new List<(string Name, int Zeros, int Width)>();
@@ -208,7 +228,9 @@ internal sealed class RandomProgram
                     map[i] = filled[op.Loop][op.Reversed ? length - 1 - step : step];
                     return;
                 default:
-                    flat.Add(op with { Operands = op.Operands.Select(o => map[o]).ToArray(), Step = op.InLoop ? step : -1, InLoop = false });
+                    // An input read through Reverse(x) (by a layer over sequences) reads the mirrored step.
+                    int read = op.Kind == OperationKind.Input && op.Reversed ? length - 1 - step : step;
+                    flat.Add(op with { Operands = op.Operands.Select(o => map[o]).ToArray(), Step = op.InLoop ? read : -1, InLoop = false });
                     map[i] = flat.Count - 1;
                     return;
             }
@@ -236,6 +258,52 @@ internal sealed class RandomProgram
         return new RandomProgram(b, sequenceInput: true, sequenceResult, idsOnly, length, flat, outputs);
     }
 
+    // A model over sequences called as a layer on `argument` (x, Reverse(x), or a sequence a loop
+    // fills, maybe reversed): one in two times one already made for that width (its weights then
+    // serve both calls), else a new one with a loop of its own (a state, a random body, a linear
+    // output each step). Its operations join the model's, its loop becomes one of the model's loops,
+    // and its input reads the argument step by step. Returns its field and the index of its loop
+    // (whose filled sequence is the call's result).
+    private static (string Field, int Loop) CallSequenceLayer(Builder b, List<Loop> loops, (string Written, int Loop, bool Reversed) argument)
+    {
+        int width = argument.Loop < 0 ? b.InputWidth : b.WidthOfFill(argument.Loop);
+        var made = b.Layers.Where(l => l.Loop is not null && l.InputWidth == width).ToArray();
+        Layer layer;
+        if (made.Length > 0 && b.Choose(2) == 1)
+            layer = made[b.Choose(made.Length)];
+        else
+        {
+            var inner = b.Inner(width);
+            int stateWidth = 1 + inner.Choose(7);
+            int zeros = inner.Add(new Operation(OperationKind.Zeros, Array.Empty<int>(), stateWidth), "s0");
+            inner.Statements.Add($"var s0 = Zeros(x, {stateWidth});");
+            inner.Statements.Add("var outputs = SequenceLike(x);");
+            Loop own = WriteLoop(inner, 0, inner.Choose(2) == 1, "x", new() { ("x", -1, false) }, new[] { ("s0", zeros, stateWidth) }, fill: "outputs", bodyCount: 1 + inner.Choose(3));
+            inner.Statements.Add("return outputs;");
+            layer = new Layer($"L{b.Layers.Count}", $"Layer{b.Layers.Count}", width, inner.Operations, inner.Parameters, inner.Statements, own);
+            b.Layers.Add(layer);
+        }
+
+        int index = loops.Count;
+        var map = new int[layer.Operations.Count];
+        for (int i = 0; i < layer.Operations.Count; i++)
+        {
+            Operation op = layer.Operations[i];
+            string? Qualified(string? name) => name is null ? null : $"{layer.Field}.{name}";
+            map[i] = op.Kind switch
+            {
+                OperationKind.Input when argument.Loop < 0 => b.Add(op with { Reversed = argument.Reversed }, ""),
+                OperationKind.Input => b.Add(new Operation(OperationKind.StepRead, Array.Empty<int>(), width, Loop: argument.Loop, Reversed: argument.Reversed, InLoop: true), ""),
+                OperationKind.Phi => b.Add(op with { Loop = index }, ""),
+                _ => b.Add(op with { Operands = op.Operands.Select(o => map[o]).ToArray(), Weight = Qualified(op.Weight), Bias = Qualified(op.Bias) }, ""),
+            };
+        }
+        Loop l = layer.Loop!;
+        loops.Add(new Loop(map[l.Start], map[l.End - 1] + 1, l.Backwards, l.States.Select(s => (map[s.Initial], map[s.Next])).ToArray(), map[l.Fill]));
+        b.Fills[index] = b.Operations[map[l.Fill]].Width;
+        return (layer.Field, index);
+    }
+
     // One loop over the steps: reads a step of each readable sequence, carries the states, runs a
     // random body, and writes a value to the sequence `fill` each step (a linear output layer of the
     // last value for the result, the last value itself for an intermediate sequence).
@@ -251,15 +319,23 @@ internal sealed class RandomProgram
             b.Start(new Operation(OperationKind.Input, Array.Empty<int>(), b.InputWidth, InLoop: true), "x[t]");
         else
             b.Body(1, first: Builder.FirstStatement.Embedding);
+        var layerResults = new List<int>();
         foreach (var (name, loop, reversed) in readable.Skip(1))
+        {
             b.Start(new Operation(OperationKind.StepRead, Array.Empty<int>(), b.WidthOfFill(loop), Loop: loop, Reversed: reversed, InLoop: true), $"{name}[t]");
+            if (name.StartsWith('v')) layerResults.Add(b.Operations.Count - 1);
+        }
         for (int j = 0; j < states.Length; j++)
             b.Declare(states[j].Name, b.Add(new Operation(OperationKind.Phi, Array.Empty<int>(), states[j].Width, State: j, Loop: index, InLoop: true), states[j].Name));
         b.Body(bodyCount);
+        // The results of layers over sequences join the step's last value, which the states and the
+        // step's output then read: a layer the result does not depend on would pass every check
+        // with zero gradients on both sides.
+        int? joined = layerResults.Count > 0 ? b.Join(layerResults) : null;
         // Most states take a new value in the step (one in four stays at zero: a plain read of an outside local).
         foreach (var state in states)
             if (b.ValueOf(state.Name) is int value && b.Operations[value].Kind == OperationKind.Phi && b.Choose(4) != 0)
-                b.Assign(state.Name, b.MakeLinear(state.Width, activation: true));
+                b.Assign(state.Name, b.MakeLinear(state.Width, activation: true, operand: joined));
         var carried = states.Select(s => (s.Zeros, b.ValueOf(s.Name)!.Value)).ToArray();
         int written = -1;
         if (fill == "outputs")
@@ -297,6 +373,9 @@ internal sealed class RandomProgram
         private readonly Dictionary<int, string> _text = new(); // how an operation is written where it is used
         private readonly List<(string Name, int Operation, bool Assignable)> _locals = new();
         private bool _inLoop;
+
+        /// <summary>A builder for a layer's body, reading the same choices: no ids, no layers of its own.</summary>
+        public Builder Inner(int inputWidth) => new(_chooser, inputWidth, idPositions: 0, vocabulary: 0, allowLayers: false);
 
         public Builder(Chooser chooser, int inputWidth, int idPositions, int vocabulary, bool allowLayers)
         {
@@ -410,6 +489,19 @@ internal sealed class RandomProgram
             }
         }
 
+        /// <summary>A new local, the concatenation of the last value and <paramref name="reads"/>.</summary>
+        public int Join(IReadOnlyList<int> reads)
+        {
+            int[] operands = reads.Prepend(LastLocal).ToArray();
+            int value = Add(new Operation(OperationKind.Concat, operands, operands.Sum(o => Operations[o].Width)),
+                $"Concat({string.Join(", ", operands.Select(o => _text[o]))})");
+            string name = $"h{Statements.Count}";
+            Statements.Add($"{Indent}var {name} = {_text[value]};");
+            _locals.Add((name, value, true));
+            _text[value] = name;
+            return value;
+        }
+
         /// <summary>The result: a linear operation of the last value (so every program has an output layer).</summary>
         public int Return()
         {
@@ -433,9 +525,9 @@ internal sealed class RandomProgram
         }
 
         /// <summary>A linear operation of <paramref name="rows"/> outputs on an operand, with or without bias, written as an operator or a call, and (where asked, one time in two) inside an activation.</summary>
-        public int MakeLinear(int rows, bool activation)
+        public int MakeLinear(int rows, bool activation, int? operand = null)
         {
-            int a = Operand();
+            int a = operand ?? Operand();
             string w = Weight(rows, Operations[a].Width);
             bool withBias = Choose(2) == 0;
             string? b = withBias ? Bias(rows) : null;
@@ -516,14 +608,15 @@ internal sealed class RandomProgram
         // (its weights then serve both calls), else a new one with a random body of one to three statements.
         private int CallLayer()
         {
-            if (Layers.Count > 0 && Choose(2) == 0)
+            var batchLayers = Layers.Where(l => l.Loop is null).ToArray();
+            if (batchLayers.Length > 0 && Choose(2) == 0)
             {
-                Layer again = Layers[Choose(Layers.Count)];
+                Layer again = batchLayers[Choose(batchLayers.Length)];
                 var fits = _locals.Where(l => Operations[l.Operation].Width == again.InputWidth).ToArray();
                 if (fits.Length > 0) return Inline(again, fits[Choose(fits.Length)].Operation);
             }
             int a = Operand();
-            var inner = new Builder(_chooser, Operations[a].Width, idPositions: 0, vocabulary: 0, allowLayers: false);
+            var inner = Inner(Operations[a].Width);
             inner.Start(new Operation(OperationKind.Input, Array.Empty<int>(), Operations[a].Width), "x");
             inner.Body(1 + Choose(3));
             inner.Return();
@@ -572,7 +665,8 @@ internal sealed class RandomProgram
         {
             s.AppendLine();
             // Internal fields: the model's generated pass inlines the layer's forward method and reads them.
-            WriteClass(s, layer.Class, "internal", layer.Parameters, Array.Empty<Layer>(), k, "Batch<double> x", "Batch<double>", layer.Statements);
+            string type = layer.Loop is null ? "Batch<double>" : "Sequence<double>";
+            WriteClass(s, layer.Class, "internal", layer.Parameters, Array.Empty<Layer>(), k, $"{type} x", type, layer.Statements);
         }
         s.AppendLine();
         string inputs = IdsOnly ? "IdSequence ids"
