@@ -52,6 +52,20 @@ public class FiniteDifferenceTests
         _output.WriteLine($"ParserNet: worst relative error {worst:E2}");
     }
 
+    [Theory]
+    [InlineData(0.25)]
+    [InlineData(0.0)]
+    public void An_embedding_written_into_a_later_concat_runs_and_matches_finite_differences(double rate)
+    {
+        var random = new SeededRandom(17);
+        var model = new EmbedBeforeItsConcat(vocabulary: 5, positions: 2, classes: 3, seed: 6) { Rate = rate };
+        model.MePropSettings.Mode = MePropMode.Dense;
+        var ids = TestTensors.Ids(4, 2, 5, random);
+        var c = TestTensors.Batch(4, 3, random);
+        double worst = GradientCheck.Run(model, () => { model.MePropRandom.Reseed(3); return model.ForwardTrain(ids); }, c, Tolerance);
+        _output.WriteLine($"EmbedBeforeItsConcat at rate {rate}: worst relative error {worst:E2}");
+    }
+
     [Fact]
     public void Mixed_primitives_gradient_matches_finite_differences_with_a_fixed_dropout_mask()
     {

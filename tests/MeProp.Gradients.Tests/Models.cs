@@ -87,6 +87,38 @@ public sealed partial class Mixed
     }
 }
 
+/// <summary>
+/// A Concat whose last part is an embedding looked up in an earlier statement, after a part made by
+/// a Dropout: the lookup is written straight into the Concat's columns where it stands, so its
+/// column offset must not read the later part's value (found by the random programs: the first
+/// ForwardTrain threw a NullReferenceException).
+/// </summary>
+public sealed partial class EmbedBeforeItsConcat
+{
+    public Matrix<double> A, B, C, Output;
+    public RowVector<double> outputBias;
+    public double Rate = 0.25;
+
+    public EmbedBeforeItsConcat(int vocabulary, int positions, int classes, int seed)
+    {
+        var random = new SeededRandom(seed);
+        A = TestTensors.Matrix(vocabulary, 2, random);
+        B = TestTensors.Matrix(vocabulary, 1, random);
+        C = TestTensors.Matrix(vocabulary, 3, random);
+        Output = TestTensors.Matrix(classes, positions * 6, random);
+        outputBias = TestTensors.Vector(classes, random);
+    }
+
+    [MeProp(K = 2)]
+    public Batch<double> Forward(IdBatch ids)
+    {
+        var a = Embed(A, ids);
+        var b = Dropout(Embed(B, ids), Rate);
+        var features = Concat(Embed(C, ids), b, a);
+        return Linear(Output, features, outputBias);
+    }
+}
+
 internal static class TestTensors
 {
     public static Matrix<double> Matrix(int rows, int cols, SeededRandom random)

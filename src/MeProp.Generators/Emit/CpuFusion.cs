@@ -26,6 +26,18 @@ internal sealed class CpuFusion : IFusion
         _fusedRelu = ReluFusions(model, activity);
         IReadOnlyList<Operation> list = model.Operations;
         var defined = list.Where(o => o.Kind != OpKind.Loop).ToDictionary(o => o.Result);
+        var position = new Dictionary<string, int>();
+        for (int p = 0; p < list.Count; p++)
+            if (list[p].Kind != OpKind.Loop) position[list[p].Result] = p;
+        var inputs = new HashSet<string>(model.Inputs.Select(i => i.Name));
+        bool SingleUseEmbed(string name) => defined.TryGetValue(name, out Operation? part) && part.Kind == OpKind.Embed && activity.Uses(name) == 1;
+        // An Embed written into a Concat runs where the Embed stands, and its column offset adds up
+        // the widths of the Concat's earlier parts from their values: each must exist by then. An
+        // input does; a value of an earlier statement does (a Dropout's result, for one, is only set
+        // when its statement runs); an Embed's width is positions x dimension, known at any time; a
+        // later statement's value or a loop's result would be read before it is made.
+        bool WidthKnownAt(string earlier, int at) => SingleUseEmbed(earlier) || inputs.Contains(earlier)
+                                                     || (position.TryGetValue(earlier, out int p) && p < at);
         foreach (Operation op in list)
         {
             // Buffers shared instead of copied (at the parser's batch of 10,000 each copy was a 96 MB pass):
@@ -37,8 +49,8 @@ internal sealed class CpuFusion : IFusion
             //   cannot be observed.
             if (op.Kind == OpKind.Concat)
                 for (int i = 0; i < op.Operands.Count; i++)
-                    if (defined.TryGetValue(op.Operands[i], out Operation? part) && part.Kind == OpKind.Embed && activity.Uses(part.Result) == 1)
-                        _embedInConcat[part.Result] = (op, i);
+                    if (SingleUseEmbed(op.Operands[i]) && op.Operands.Take(i).All(earlier => WidthKnownAt(earlier, position[op.Operands[i]])))
+                        _embedInConcat[op.Operands[i]] = (op, i);
             if (op.Kind == OpKind.Dropout && defined.ContainsKey(op.Operands[0]) && activity.Uses(op.Operands[0]) == 1
                 && op.Operands[0] != model.Output && op.Result != model.Output)
                 _dropoutMaySkip.Add(op.Result);

@@ -34,7 +34,7 @@ internal static class ProgramBatch
             int[] choices = given.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
                 .Select(c => int.Parse(c, NumberStyles.None, CultureInfo.InvariantCulture)).ToArray();
             if (Fails(property, choices) is Exception failure)
-                throw new Xunit.Sdk.XunitException($"The program of {ChoicesVariable} fails: {failure.Message}\n{print(choices)}");
+                throw new Xunit.Sdk.XunitException($"The program of {ChoicesVariable} fails: {Describe(failure)}\n{print(choices)}");
             return 1;
         }
         if (int.TryParse(Environment.GetEnvironmentVariable(variable), NumberStyles.None, CultureInfo.InvariantCulture, out int count) && count > 0)
@@ -49,7 +49,7 @@ internal static class ProgramBatch
                 catch (Exception e)
                 {
                     // CsCheck prints the smallest failing program; the choices repeat it exactly (MEPROP_RANDOM_PROGRAM_CHOICES).
-                    throw new InvalidOperationException($"choices [{string.Join(", ", choices)}]: {e.Message}", e);
+                    throw new InvalidOperationException($"choices [{string.Join(", ", choices)}]: {Describe(e)}", e);
                 }
                 System.Threading.Interlocked.Increment(ref passed);
             }, iter: count, threads: 1, print: print);
@@ -60,10 +60,18 @@ internal static class ProgramBatch
             int[] choices = FixedChoices(i);
             if (Fails(property, choices) is not Exception error) continue;
             int[] smallest = Shrink(property, choices);
-            throw new Xunit.Sdk.XunitException($"Program {i} of the fixed batch fails: {Fails(property, smallest)?.Message ?? error.Message}\n"
+            throw new Xunit.Sdk.XunitException($"Program {i} of the fixed batch fails: {Describe(Fails(property, smallest) ?? error)}\n"
                 + $"Shrunk from {choices.Length} choices to [{string.Join(", ", smallest)}]:\n{print(smallest)}");
         }
         return ciCount;
+    }
+
+    // A failed comparison is its message. Anything else is a crash, in the generated code or the
+    // runtime (reached through reflection, which wraps it): its type, message and stack are the news.
+    private static string Describe(Exception e)
+    {
+        while (e is System.Reflection.TargetInvocationException { InnerException: { } inner }) e = inner;
+        return e is Xunit.Sdk.XunitException ? e.Message : $"{e.GetType().Name}: {e.Message}\n{e.StackTrace}";
     }
 
     private static Exception? Fails(Action<int[]> property, int[] choices)
