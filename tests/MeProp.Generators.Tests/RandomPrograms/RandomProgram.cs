@@ -480,13 +480,17 @@ internal sealed class RandomProgram
                 if (sameWidth.Length > 0 && Choose(3) == 0)
                     Assign(sameWidth[Choose(sameWidth.Length)].Name, value);
                 else
-                {
-                    string name = $"h{Statements.Count}";
-                    Statements.Add($"{Indent}var {name} = {Strip(_text[value])};");
-                    _locals.Add((name, value, true));
-                    _text[value] = name;
-                }
+                    DeclareLocal(value);
             }
+        }
+
+        // `var hN = ...;`: a new local holding the value, which later statements read by its name.
+        private void DeclareLocal(int value)
+        {
+            string name = $"h{Statements.Count}";
+            Statements.Add($"{Indent}var {name} = {Strip(_text[value])};");
+            _locals.Add((name, value, true));
+            _text[value] = name;
         }
 
         /// <summary>A new local, the concatenation of the last value and <paramref name="reads"/>.</summary>
@@ -495,10 +499,7 @@ internal sealed class RandomProgram
             int[] operands = reads.Prepend(LastLocal).ToArray();
             int value = Add(new Operation(OperationKind.Concat, operands, operands.Sum(o => Operations[o].Width)),
                 $"Concat({string.Join(", ", operands.Select(o => _text[o]))})");
-            string name = $"h{Statements.Count}";
-            Statements.Add($"{Indent}var {name} = {_text[value]};");
-            _locals.Add((name, value, true));
-            _text[value] = name;
+            DeclareLocal(value);
             return value;
         }
 

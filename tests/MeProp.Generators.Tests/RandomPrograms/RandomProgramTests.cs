@@ -148,8 +148,7 @@ public sealed class RandomProgramTests(ITestOutputHelper output)
         /// <summary>Σ weights ⊙ output.</summary>
         public double Loss()
         {
-            Compiled.Model.MePropRandom.State = Masks;
-            double[] y = Compiled.ForwardTrain(Inputs);
+            double[] y = Output();
             double sum = 0;
             for (int i = 0; i < y.Length; i++) sum += y[i] * Weights[i];
             return sum;
@@ -158,11 +157,17 @@ public sealed class RandomProgramTests(ITestOutputHelper output)
         /// <summary>Σ |weights ⊙ output|: the size of the terms <see cref="Loss"/> adds up.</summary>
         public double LossTerms()
         {
-            Compiled.Model.MePropRandom.State = Masks;
-            double[] y = Compiled.ForwardTrain(Inputs);
+            double[] y = Output();
             double sum = 0;
             for (int i = 0; i < y.Length; i++) sum += Math.Abs(y[i] * Weights[i]);
             return sum;
+        }
+
+        // The forward pass, with the dropout source at the fixed state so that every pass draws the same masks.
+        private double[] Output()
+        {
+            Compiled.Model.MePropRandom.State = Masks;
+            return Compiled.ForwardTrain(Inputs);
         }
 
         /// <summary>Every parameter's gradient of <see cref="Loss"/>, in the model's order.</summary>

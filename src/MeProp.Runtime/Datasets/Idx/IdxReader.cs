@@ -128,9 +128,10 @@ public static class IdxReader
             throw length < promised ? Truncated(name, length, promised, headerLength, shape, compressed)
                                     : Trailing(name, promised, length - promised, shape, compressed);
 
-        byte[] data = knownLength is null
-            ? ReadGrowing(stream, (int)elements, name, headerLength, compressed, out got)
-            : ReadExact(stream, (int)elements, name, headerLength, compressed, out got);
+        // With the length known and checked, one buffer of the promised size; otherwise the header
+        // alone must not size it (see ReadData).
+        int firstBuffer = knownLength is null ? (int)Math.Min(elements, FirstGrowingBuffer) : (int)elements;
+        byte[] data = ReadData(stream, (int)elements, firstBuffer, name, headerLength, compressed, out got);
         if (got < elements)
             throw Truncated(name, headerLength + got, promised, headerLength, shape, compressed);
 
@@ -140,21 +141,14 @@ public static class IdxReader
         return new IdxArray(dimensions, data, name, compressed);
     }
 
-    private static byte[] ReadExact(Stream stream, int length, string name, long offset, bool compressed, out int got)
+    // Reads up to `length` bytes into a buffer of `firstBuffer` bytes that doubles only as data
+    // arrives. When the length is not known (gzip, or a stream that cannot seek), a corrupt dimension
+    // in a 10 KB download would otherwise allocate gigabytes before the data runs out; this way the
+    // buffer never exceeds twice what the stream really holds (or the first buffer). A valid file ends
+    // in a buffer of exactly the promised length.
+    private static byte[] ReadData(Stream stream, int length, int firstBuffer, string name, long offset, bool compressed, out int got)
     {
-        var data = new byte[length];
-        got = ReadFully(stream, data, name, offset, compressed);
-        return data;
-    }
-
-    // When the length is not known (gzip, or a stream that cannot seek), the header alone must not
-    // size the buffer: a corrupt dimension in a 10 KB download would otherwise allocate gigabytes
-    // before the data runs out. The buffer starts small and doubles only as data arrives, so it never
-    // exceeds twice what the stream really holds (or the first step); a valid file ends in a buffer of
-    // exactly the promised length.
-    private static byte[] ReadGrowing(Stream stream, int length, string name, long offset, bool compressed, out int got)
-    {
-        var data = new byte[Math.Min(length, FirstGrowingBuffer)];
+        var data = new byte[firstBuffer];
         got = 0;
         while (true)
         {
